@@ -1,0 +1,10 @@
+import { migration001 } from './001-calls.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Forward-only, applied in order; a released migration is never edited, only followed. */
+export const migrations: readonly Migration[] = [migration001];
