@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CallHandler } from './calls/call-handler.js';
+import { callSyncPayload } from './calls/sync-record.js';
 import type { Config } from './config/load.js';
 import { describeError } from './errors.js';
 import type { Logger } from './log.js';
@@ -7,6 +8,7 @@ import { Modem, type ModemTimings } from './modem/modem.js';
 import { openSerialPort, type PortOpener } from './modem/serial.js';
 import { CallStore } from './store/calls.js';
 import { openDatabase, type Db } from './store/db.js';
+import { SyncLog } from './store/sync-log.js';
 import { version } from './version.js';
 import { buildWebApp, type StatusSnapshot } from './web/app.js';
 
@@ -32,6 +34,7 @@ export class App {
   db!: Db;
   calls!: CallStore;
   handler!: CallHandler;
+  syncLog!: SyncLog;
   web: FastifyInstance | null = null;
   private readonly startedAt = Date.now();
   private readonly openPort: PortOpener;
@@ -46,7 +49,10 @@ export class App {
     const c = this.config;
     this.db = openDatabase(c.database);
     this.calls = new CallStore(this.db);
+    this.syncLog = new SyncLog(this.db);
     this.handler = new CallHandler({ db: this.db, calls: this.calls, country: c.country, log: this.log });
+    // Headquarters hears of every call through the sync log, written in the call's transaction.
+    this.handler.addRecordHook((row) => this.syncLog.append(row.id, 'call', callSyncPayload(row)));
     this.log.info({ box: c.box.id, version, database: c.database, modems: c.modems.length }, 'starting');
     for (const m of c.modems) {
       const modem = new Modem({
@@ -83,7 +89,7 @@ export class App {
       name: this.config.box.name ?? null,
       version,
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-      modems: this.modems.map((m) => ({ ...m.info })),
+      modems: this.modems.map((m) => ({ ...m.info, counters: m.counters })),
     };
   }
 

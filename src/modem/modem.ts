@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { AtEngine, type AtResponse, type Urc } from '../at/engine.js';
+import { AtEngine, type AtEngineStats, type AtResponse, type Urc } from '../at/engine.js';
 import { AtError } from '../at/errors.js';
 import {
   parseCallEnd,
@@ -45,6 +45,8 @@ export interface ModemInfo {
   signalDbm: number | null;
   lastError: string | null;
 }
+
+export type ModemCounters = AtEngineStats & { badClipLines: number };
 
 /** An incoming call on this modem, as the call handler receives it. */
 export interface ModemCall extends IncomingCall {
@@ -144,6 +146,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   private wakeSupervisor: (() => void) | null = null;
   /** Lines from the modem that claimed to be a +CLIP but could not be parsed. */
   badClipLines = 0;
+  /** Engine counters of earlier connections (an engine lives as long as its port). */
+  private pastStats: AtEngineStats | null = null;
 
   constructor(options: ModemOptions) {
     super();
@@ -174,6 +178,15 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   get info(): Readonly<ModemInfo> {
     return this.infoState;
+  }
+
+  /** Bad-input and traffic counters since start, across reconnects (shown on the status page). */
+  get counters(): ModemCounters {
+    const now = this.engineRef?.stats;
+    const past = this.pastStats;
+    const sum = {} as AtEngineStats;
+    for (const key of Object.keys(now ?? past ?? {}) as (keyof AtEngineStats)[]) sum[key] = (now?.[key] ?? 0) + (past?.[key] ?? 0);
+    return { ...sum, badClipLines: this.badClipLines };
   }
 
   get label(): string {
@@ -284,6 +297,8 @@ export class Modem extends EventEmitter<ModemEvents> {
       this.wakeSupervisor = null;
       clearTimeout(this.healthTimer);
       engine.close();
+      const { badClipLines: _bad, ...stats } = this.counters;
+      this.pastStats = stats;
       this.engineRef = null;
       this.stream = null;
       if (this.stopping) break;

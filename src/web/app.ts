@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
-import type { ModemInfo } from '../modem/modem.js';
+import type { ModemCounters, ModemInfo } from '../modem/modem.js';
 import type { CallStore } from '../store/calls.js';
 import { registerAuth } from './auth.js';
 import { callsRoutes } from './routes/calls.js';
@@ -11,7 +11,7 @@ export interface StatusSnapshot {
   name: string | null;
   version: string;
   uptimeSeconds: number;
-  modems: ModemInfo[];
+  modems: (ModemInfo & { counters: ModemCounters })[];
 }
 
 export interface WebDeps {

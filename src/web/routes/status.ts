@@ -28,6 +28,7 @@ export function statusRoutes(deps: WebDeps): FastifyPluginAsync {
           registration: m.registration,
           signalDbm: m.signalDbm,
           lastError: m.lastError,
+          counters: m.counters,
         })),
       };
     });
