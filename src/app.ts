@@ -54,6 +54,7 @@ export class App {
     // Headquarters hears of every call through the sync log, written in the call's transaction.
     this.handler.addRecordHook((row) => this.syncLog.append(row.id, 'call', callSyncPayload(row)));
     this.log.info({ box: c.box.id, version, database: c.database, modems: c.modems.length }, 'starting');
+    this.handler.warmUp();
     for (const m of c.modems) {
       const modem = new Modem({
         port: m.port,

@@ -17,7 +17,7 @@ export interface CallHandlerOptions {
   country: CountryCode;
   log: Logger;
   /**
-   * How long the write waits for the hang-up to leave. Normally it leaves at once; when the
+   * How long the record waits for the hang-up to leave. Normally it leaves at once; when the
    * modem is busy with a long command the call is written anyway, and the hang-up time is
    * filled in when it goes.
    */
@@ -36,7 +36,13 @@ export interface CallHandlerStats {
 
 /**
  * The missed-call policy: hang up first, then record the call (and whatever the hooks add)
- * in one transaction. The hang-up never waits for the disk.
+ * in one transaction.
+ *
+ * The record is written synchronously in the same turn as the hang-up command is handed to
+ * the port. `serialport` performs the write on libuv's thread pool, so the bytes leave
+ * while this thread commits: the hang-up does not wait for the disk, and the window in
+ * which a crash could lose a call that was hung up on is the few tens of microseconds it
+ * takes SQLite to write the WAL frames (docs/STORAGE.md).
  */
 export class CallHandler extends EventEmitter<CallHandlerEvents> {
   readonly stats: CallHandlerStats = { recorded: 0, writeErrors: 0, hangupFailures: 0 };
@@ -45,8 +51,6 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   private readonly writeWaitMs: number;
   private readonly log: Logger;
   private readonly recordTx: (call: NewCall) => CallRow;
-  private readonly recordManyTx: (calls: NewCall[]) => CallRow[];
-  private batch: { entry: NewCall; resolve: (row: CallRow) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly opts: CallHandlerOptions) {
     super();
@@ -57,7 +61,39 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       for (const hook of this.hooks) hook(row);
       return row;
     });
-    this.recordManyTx = opts.db.transaction((calls: NewCall[]) => calls.map((c) => this.recordTx(c)));
+  }
+
+  /**
+   * Run the record path once, rolled back, at start: the first execution of each statement
+   * (and of the number parser) is several times slower than later ones, and the first call
+   * after a power cut deserves the same short window between hang-up and commit as any other.
+   */
+  warmUp(): void {
+    const sample: NewCall = {
+      number: normalizeNumber('+919812345678', this.opts.country).e164,
+      numberRaw: '+919812345678',
+      numberValid: true,
+      withheld: false,
+      numberSource: 'clip',
+      modemImei: null,
+      simIccid: null,
+      port: 'warm-up',
+      portLabel: 'warm-up',
+      campaign: null,
+      rangAt: Date.now(),
+      hangupAt: Date.now(),
+      hangupLatencyMs: 0,
+      callerGaveUp: false,
+    };
+    const rollback = new Error('warm-up rollback');
+    try {
+      this.opts.db.transaction(() => {
+        this.recordTx(sample);
+        throw rollback;
+      })();
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
   }
 
   addRecordHook(hook: RecordHook): void {
@@ -68,54 +104,42 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     modem.on('call', (call) => this.onCall(call));
   }
 
-  /** Wait until every call being recorded is on disk (shutdown). */
+  /** Wait until every hang-up in progress has ended and its call is recorded (shutdown). */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  /**
-   * Group commit without a timer: calls whose hang-up went out in this turn of the event loop
-   * are written together by `setImmediate`, which runs after every pending serial read was
-   * handled. So every modem's hang-up leaves before any fsync, and a burst of calls costs
-   * one fsync instead of one each; with one call at a time it is a plain commit.
-   */
-  private write(entry: NewCall): Promise<CallRow> {
-    return new Promise((resolve, reject) => {
-      this.batch.push({ entry, resolve, reject });
-      if (this.batch.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const batch = this.batch.splice(0);
-    let rows: CallRow[] | null = null;
-    try {
-      rows = this.recordManyTx(batch.map((b) => b.entry));
-    } catch (err) {
-      this.log.warn({ err: describeError(err), calls: batch.length }, 'group commit failed; writing the calls one by one');
-    }
-    if (rows) {
-      batch.forEach((b, i) => b.resolve(rows[i] as CallRow));
+  private onCall(call: ModemCall): void {
+    let row: CallRow | null | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const recordOnce = (writtenAt: number | null): void => {
+      if (row !== undefined) {
+        if (row !== null && writtenAt !== null) this.fillHangup(row, call, writtenAt);
+        return;
+      }
+      clearTimeout(timer);
+      row = this.recordNow(call, writtenAt);
+    };
+    if (call.callerGaveUp) {
+      recordOnce(null);
       return;
     }
-    for (const b of batch) {
-      try {
-        b.resolve(this.recordTx(b.entry));
-      } catch (err) {
-        b.reject(err);
-      }
-    }
-  }
-
-  private onCall(call: ModemCall): void {
     // Hang up before anything else: this is the caller's money.
-    const hang = call.callerGaveUp ? null : call.modem.hangUp();
-    const work = this.record(call, hang).finally(() => this.pending.delete(work));
+    const done = call.modem.hangUp({ onWritten: (t) => recordOnce(t) });
+    if (row === undefined) timer = setTimeout(() => recordOnce(null), this.writeWaitMs);
+    const work = done
+      .then((ok) => {
+        recordOnce(null);
+        if (!ok) {
+          this.stats.hangupFailures++;
+          this.log.warn({ modem: call.modem.label, cycle: call.cycle }, 'the modem did not confirm the hang-up');
+        }
+      })
+      .finally(() => this.pending.delete(work));
     this.pending.add(work);
   }
 
-  private async record(call: ModemCall, hang: ReturnType<Modem['hangUp']> | null): Promise<void> {
-    const writtenAt = hang ? await within(hang.written, this.writeWaitMs) : null;
+  private recordNow(call: ModemCall, writtenAt: number | null): CallRow | null {
     const info = call.modem.info;
     const normal =
       call.number === null
@@ -140,12 +164,12 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     const log = this.log.child({ modem: info.label, cycle: call.cycle });
     let row: CallRow;
     try {
-      row = await this.write(entry);
+      row = this.recordTx(entry);
     } catch (err) {
       // The disk failed: the caller was still hung up on; say so loudly, keep going.
       this.stats.writeErrors++;
-      log.error({ err: describeError(err) }, 'could not record a call');
-      return;
+      log.error({ err: describeError(err), number: entry.number ? maskNumber(entry.number) : null }, 'could not record a call');
+      return null;
     }
     this.stats.recorded++;
     log.info(
@@ -160,19 +184,15 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       'call recorded',
     );
     this.emit('recorded', row);
-    if (hang && writtenAt === null) {
-      const late = await hang.written;
-      if (late !== null) {
-        try {
-          this.opts.calls.setHangup(row.id, toWallClock(late), round2(late - call.knownAt));
-        } catch (err) {
-          log.error({ err: describeError(err), callId: row.id }, 'could not record the hang-up time');
-        }
-      }
-    }
-    if (hang && !(await hang.done)) {
-      this.stats.hangupFailures++;
-      log.warn({ callId: row.id }, 'the modem did not confirm the hang-up');
+    return row;
+  }
+
+  /** The hang-up left after the row was written (the modem was busy with another command). */
+  private fillHangup(row: CallRow, call: ModemCall, writtenAt: number): void {
+    try {
+      this.opts.calls.setHangup(row.id, toWallClock(writtenAt), round2(writtenAt - call.knownAt));
+    } catch (err) {
+      this.log.error({ err: describeError(err), callId: row.id }, 'could not record the hang-up time');
     }
   }
 }
@@ -184,17 +204,4 @@ export function toWallClock(perfMs: number): number {
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
-}
-
-/** The value if the promise settles within `ms`, else null (the promise keeps running). */
-async function within<T>(p: Promise<T | null>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

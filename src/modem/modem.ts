@@ -53,13 +53,6 @@ export interface ModemCall extends IncomingCall {
   modem: Modem;
 }
 
-export interface HangUp {
-  /** `performance.now()` when the hang-up command left for the modem; null if it never did. */
-  written: Promise<number | null>;
-  /** True when the modem confirmed the hang-up. */
-  done: Promise<boolean>;
-}
-
 export interface ModemEvents {
   state: [ModemState, ModemState];
   call: [ModemCall];
@@ -229,33 +222,31 @@ export class Modem extends EventEmitter<ModemEvents> {
   /**
    * Drop the ringing call now: the command goes ahead of everything queued (never
    * interrupting the one in flight). Falls back to AT+CHUP when ATH is refused.
+   * `onWritten` runs synchronously the moment the command is handed to the port, with
+   * `performance.now()`; it is not called when the command never left.
+   * Resolves true when the modem confirmed the hang-up.
    */
-  hangUp(command: 'ATH' | 'AT+CHUP' = this.profile?.hangupCommand ?? 'ATH'): HangUp {
+  hangUp(options: { command?: 'ATH' | 'AT+CHUP'; onWritten?: (writtenAt: number) => void } = {}): Promise<boolean> {
+    const command = options.command ?? this.profile?.hangupCommand ?? 'ATH';
     const engine = this.engineRef;
-    if (!engine || engine.isClosed) return { written: Promise.resolve(null), done: Promise.resolve(false) };
-    let markWritten: (t: number | null) => void = () => undefined;
-    const written = new Promise<number | null>((resolve) => {
-      markWritten = resolve;
-    });
-    const done = engine
+    if (!engine || engine.isClosed) return Promise.resolve(false);
+    return engine
       .send(command, {
         priority: 'urgent',
         timeoutMs: this.t.hangupMs,
-        onWrite: (t) => markWritten(t),
+        ...(options.onWritten ? { onWrite: options.onWritten } : {}),
         onFinal: (final) => {
           if (final.kind === 'ok') this.feed(this.detector.hungUp(performance.now()));
         },
       })
       .then(() => true)
       .catch(async (err: unknown) => {
-        markWritten(null);
         this.log.warn({ err: describeError(err), command }, 'hang-up failed');
         if (command === 'ATH' && err instanceof AtError && err.code !== ErrorCodes.AT_CLOSED) {
-          return this.hangUp('AT+CHUP').done;
+          return this.hangUp({ ...options, command: 'AT+CHUP' });
         }
         return false;
       });
-    return { written, done };
   }
 
   private async supervise(): Promise<void> {
@@ -569,7 +560,7 @@ export class Modem extends EventEmitter<ModemEvents> {
           break;
         case 'still-ringing':
           this.log.warn({ cycle: ev.cycle }, 'call still ringing after hang-up; hanging up again with AT+CHUP');
-          void this.hangUp('AT+CHUP').done;
+          void this.hangUp({ command: 'AT+CHUP' });
           break;
         case 'ended':
           this.emit('call-ended', { cycle: ev.cycle, reason: ev.reason });

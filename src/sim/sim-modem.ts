@@ -67,6 +67,8 @@ export interface SentSms {
 
 export interface SimModemEvents {
   command: [string];
+  /** A final result code was written for a command (after `replyDelayMs`). */
+  replied: [command: string, final: string];
   call: [CallOutcome];
   sms: [SentSms];
   close: [];
@@ -118,6 +120,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
   private promptBody: ((body: string) => SimReply | null) | null = null;
   private call: ActiveCall | null = null;
   private mr = 0;
+  private lastCommand = '';
   private closed = false;
   private noiseTimer: NodeJS.Timeout | undefined;
   private readonly handlers: { pattern: RegExp; handler: SimHandler }[] = [];
@@ -299,6 +302,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
   private execute(line: string): void {
     this.commands.push(line);
     this.emit('command', line);
+    this.lastCommand = line;
     // `AT+COPS=3,0;+COPS?` runs as two commands; the first failure ends the line.
     const parts = splitCommandLine(line);
     if (!parts) {
@@ -327,6 +331,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
   private deliver(reply: SimReply): void {
     if (reply === null) return;
     const le = this.profile.lineEnd;
+    const command = this.lastCommand;
     const send = (): void => {
       if (this.closed || !this.responsive) return;
       if ('prompt' in reply) {
@@ -339,6 +344,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
       out += `${le}${reply.final}${le}`;
       for (const l of reply.after ?? []) out += `${le}${l}${le}`;
       this.emitRaw(out);
+      this.emit('replied', command, reply.final);
     };
     if (this.replyDelayMs > 0) setTimeout(send, this.replyDelayMs);
     else send();

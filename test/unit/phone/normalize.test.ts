@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { maskNumber, normalizeNumber, type NormalizedNumber } from '../../../src/phone/normalize.js';
+import type { CountryCode } from 'libphonenumber-js';
+import { maskNumber, normalizeNumber, normalizeWithLibrary, type NormalizedNumber } from '../../../src/phone/normalize.js';
 
 const RAVI = '+919812345678';
 
@@ -116,5 +117,23 @@ void test('property: a masked Indian mobile shows the calling code, two leading 
     fc.property(tenDigitIndianMobile, (n) => {
       assert.equal(maskNumber(`+91${n}`), `+91 ${n.slice(0, 2)}•••••${n.slice(-3)}`);
     }),
+  );
+});
+
+test('the fast path for Indian mobiles gives exactly what libphonenumber gives', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 6, max: 9 }),
+      fc.integer({ min: 0, max: 999_999_999 }),
+      fc.constantFrom('', '0', '91', '+91', '0091', '+', '00'),
+      fc.constantFrom(undefined, 129, 145, 161),
+      fc.constantFrom<CountryCode>('IN', 'NP', 'GB'),
+      (first, rest, prefix, typeOfAddress, country) => {
+        const raw = `${prefix}${first}${String(rest).padStart(9, '0')}`;
+        const options = typeOfAddress === undefined ? {} : { typeOfAddress };
+        assert.deepEqual(normalizeNumber(raw, country, options), normalizeWithLibrary(raw, country, options), raw);
+      },
+    ),
+    { numRuns: 3000 },
   );
 });

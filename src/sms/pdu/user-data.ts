@@ -1,0 +1,80 @@
+import { PduError } from './errors.js';
+import { packSeptets, septetsToText, textToSeptets, unpackSeptets } from './gsm7.js';
+import type { OctetReader } from './octets.js';
+import { decodeUcs2, encodeUcs2 } from './ucs2.js';
+import { parseUserDataHeader, type UserDataHeader } from './udh.js';
+import type { SmsEncoding } from './types.js';
+
+/** TS 23.040 §9.2.3.16: TP-UD carries at most 140 octets. */
+export const MAX_USER_DATA_OCTETS = 140;
+
+/** Septets a header of `octets` (UDHL included) occupies, fill bits counted. */
+export function headerSeptets(octets: number): number {
+  return Math.ceil((octets * 8) / 7);
+}
+
+/** TP-UDL followed by TP-UD, as one byte run. */
+export function encodeUserData(
+  text: string,
+  encoding: SmsEncoding,
+  header: Uint8Array | null,
+): Uint8Array {
+  const headerOctets = header?.length ?? 0;
+  let udl: number;
+  let body: Uint8Array;
+  if (encoding === 'gsm7') {
+    const septets = textToSeptets(text);
+    const skip = headerSeptets(headerOctets);
+    // Fill bits make the text start on a septet boundary counted from the start of TP-UD.
+    body = packSeptets(septets, skip * 7 - headerOctets * 8);
+    udl = skip + septets.length;
+  } else {
+    body = encodeUcs2(text);
+    udl = headerOctets + body.length;
+  }
+  const ud = Uint8Array.of(...(header ?? []), ...body);
+  if (ud.length > MAX_USER_DATA_OCTETS) {
+    throw new PduError('PDU_INVALID', `user data is ${ud.length} octets (max 140)`, {
+      field: 'TP-UD',
+    });
+  }
+  return Uint8Array.of(udl, ...ud);
+}
+
+/** Decoded TP-UD. */
+export interface UserData {
+  text: string;
+  header: UserDataHeader | null;
+}
+
+/**
+ * Reads TP-UDL and exactly the TP-UD it announces. Anything after that is left unread, which is
+ * how junk that some modems append after the PDU is ignored.
+ */
+export function decodeUserData(
+  reader: OctetReader,
+  encoding: SmsEncoding | '8bit',
+  hasHeader: boolean,
+): UserData {
+  const udl = reader.byte('TP-UDL');
+  const octetCount = encoding === 'gsm7' ? Math.ceil((udl * 7) / 8) : udl;
+  const ud = reader.bytes(octetCount, 'TP-UD');
+  const header = hasHeader ? parseUserDataHeader(ud) : null;
+  const headerOctets = header?.length ?? 0;
+
+  if (encoding === 'gsm7') {
+    const skip = headerSeptets(headerOctets);
+    if (skip > udl) {
+      throw new PduError('PDU_INVALID', `TP-UDL ${udl} is shorter than the user data header`, {
+        field: 'TP-UDL',
+      });
+    }
+    const fill = skip * 7 - headerOctets * 8;
+    const septets = unpackSeptets(ud.subarray(headerOctets), udl - skip, fill);
+    return { text: septetsToText(septets), header };
+  }
+  const body = ud.subarray(headerOctets);
+  if (encoding === 'ucs2') return { text: decodeUcs2(body), header };
+  // 8-bit data has no defined character set; one char per octet keeps it lossless for callers.
+  return { text: String.fromCharCode(...body), header };
+}
