@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { App } from './app.js';
+import { hashPassword } from './auth/password.js';
 import { validateConfig } from './config/load.js';
 import type { Logger } from './log.js';
 import type { PortOpener } from './modem/serial.js';
@@ -44,6 +46,9 @@ export async function runDemo(options: DemoOptions): Promise<{ app: App; stop: (
   );
   // Port 0 (any free port, for tests) is not a valid config value, so it is set afterwards.
   config.http.port = options.httpPort ?? 8080;
+  // A fresh admin password each run, printed below, so the status page can be tried at once.
+  const demoPassword = randomBytes(6).toString('base64url');
+  config.http.users = [{ name: 'admin', role: 'admin', passwordHash: await hashPassword(demoPassword) }];
   const sims = new Map<string, SimModem>();
   const openPort: PortOpener = (path) => {
     const spec = SIMULATED.find((s) => path === `/sim/${s.label}`);
@@ -55,7 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<{ app: App; stop: (
   const app = new App({ config, log: options.log, openPort });
   await app.start();
   print(`missedcall demo: ${SIMULATED.length} simulated modems, database ${config.database}`);
-  print(`JSON API: ${app.address() ?? '(off)'}/api/status and /api/calls — Ctrl-C to stop`);
+  print(`status page: ${app.address() ?? '(off)'}/ — log in as admin, password ${demoPassword} (also for /api/… with basic auth) — Ctrl-C to stop`);
 
   let recorded = 0;
   let finish: () => void = () => undefined;

@@ -46,6 +46,12 @@ export interface SendOptions {
   /** Called with `performance.now()` the moment the command is written to the port. */
   onWrite?: (writtenAt: number) => void;
   /**
+   * For prompt commands: how long to wait for the `> ` prompt (default: the whole timeout).
+   * The prompt normally comes within milliseconds; the network part after the body takes
+   * seconds, so a modem that never prompts should not hold the line for the whole timeout.
+   */
+  promptTimeoutMs?: number;
+  /**
    * Called synchronously with the final result, before any later line of the same read is
    * handled (a promise continuation would run after them): a hang-up must be known to be
    * done before the next caller's RING in the same chunk is looked at.
@@ -100,6 +106,7 @@ interface Pending {
   body: string | null;
   phase: Phase;
   timeoutMs: number;
+  promptTimeoutMs: number;
   responsePrefix: string | null;
   dial: boolean;
   allowError: boolean;
@@ -220,6 +227,14 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     return this.enqueue(command, body, options);
   }
 
+  /**
+   * Write ESC with nothing in flight: a modem left waiting for an SMS body (the previous
+   * process died after AT+CMGS) would otherwise swallow the next commands as message text.
+   */
+  escape(): void {
+    if (!this.current && !this.closed) this.write(ESC);
+  }
+
   /** Reject everything queued and in flight with AT_CLOSED and detach from the stream. */
   close(): void {
     if (this.closed) return;
@@ -278,6 +293,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       body,
       phase: body === null ? 'awaitingFinal' : 'awaitingPrompt',
       timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs,
+      promptTimeoutMs: Math.min(options.promptTimeoutMs ?? Infinity, options.timeoutMs ?? this.defaultTimeoutMs),
       responsePrefix: options.responsePrefix === undefined ? derivePrefix(command) : options.responsePrefix,
       dial: options.dial ?? false,
       allowError: options.allowError ?? false,
@@ -345,7 +361,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
     this.stats.commands++;
     p.writtenAt = this.now();
-    p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
+    p.timer = setTimeout(() => this.onTimeout(p), p.body !== null ? p.promptTimeoutMs : p.timeoutMs);
     this.write(`${p.command}\r`);
     p.onWrite?.(p.writtenAt);
   }
@@ -381,6 +397,12 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     const p = this.current;
     if (p && p.phase === 'awaitingPrompt' && p.body !== null) {
       p.phase = 'awaitingFinal';
+      if (p.promptTimeoutMs < p.timeoutMs) {
+        // The rest of the command's time is for the network to take the message.
+        clearTimeout(p.timer);
+        const left = Math.max(0, p.timeoutMs - (this.now() - p.writtenAt));
+        p.timer = setTimeout(() => this.onTimeout(p), left);
+      }
       this.write(`${p.body}${CTRL_Z}`);
       return;
     }
@@ -464,10 +486,12 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     }
     const response: AtResponse = { command: p.command, lines: p.lines, final, writtenAt: p.writtenAt, completedAt: this.now() };
     p.onFinal?.(final);
-    if (final.kind === 'ok' || p.allowError) {
-      p.resolve(response);
-    } else if (p.phase === 'awaitingPrompt' && p.body !== null && final.kind !== 'cms' && final.kind !== 'cme') {
+    if (p.phase === 'awaitingPrompt' && p.body !== null && final.kind !== 'cms' && final.kind !== 'cme') {
+      // Even OK: the body was never written, so nothing was sent (a modem that answers
+      // AT+CMGS=<n> with OK must not count as a sent message).
       this.fail(p, ErrorCodes.AT_NO_PROMPT, `answered ${describeFinal(final)} instead of the prompt`, p.lines, undefined, final);
+    } else if (final.kind === 'ok' || p.allowError) {
+      p.resolve(response);
     } else {
       const code = final.kind === 'cme' ? ErrorCodes.AT_CME : final.kind === 'cms' ? ErrorCodes.AT_CMS : ErrorCodes.AT_ERROR;
       this.fail(p, code, `${p.command} failed: ${describeFinal(final)}`, p.lines, undefined, final);
@@ -487,7 +511,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     }
     const msg =
       p.phase === 'awaitingPrompt' && p.body !== null
-        ? `no SMS prompt within ${p.timeoutMs} ms`
+        ? `no SMS prompt within ${p.promptTimeoutMs} ms`
         : `no answer within ${p.timeoutMs} ms`;
     this.fail(p, p.phase === 'awaitingPrompt' && p.body !== null ? ErrorCodes.AT_NO_PROMPT : ErrorCodes.AT_TIMEOUT, msg, p.lines);
     this.emit('timeout', p.command);

@@ -87,8 +87,9 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     };
     const rollback = new Error('warm-up rollback');
     try {
+      // Without the hooks: they keep counters outside the database that a rollback would not undo.
       this.opts.db.transaction(() => {
-        this.recordTx(sample);
+        this.opts.calls.record(sample);
         throw rollback;
       })();
     } catch (err) {

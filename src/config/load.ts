@@ -175,6 +175,8 @@ function validate(data: unknown, sourceName: string, baseDir: string, locate: Lo
   const config = result.data;
   const root = resolve(baseDir);
   config.database = isAbsolute(config.database) ? config.database : resolve(root, config.database);
+  const table = config.volunteers.pincodeTable;
+  if (table !== undefined && !isAbsolute(table)) config.volunteers.pincodeTable = resolve(root, table);
   return { config, warnings };
 }
 

@@ -141,6 +141,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   badClipLines = 0;
   /** Engine counters of earlier connections (an engine lives as long as its port). */
   private pastStats: AtEngineStats | null = null;
+  /** Set by `restart()` until the supervisor has reopened the port. */
+  private restartRequested = false;
 
   constructor(options: ModemOptions) {
     super();
@@ -220,6 +222,20 @@ export class Modem extends EventEmitter<ModemEvents> {
   }
 
   /**
+   * A technician's "restart" (status page): close the port so the supervisor reopens it at
+   * once and initialises the modem from scratch; a modem waiting to be reopened is retried
+   * now. False when the modem is stopped.
+   */
+  restart(): boolean {
+    if (this.stopping || !this.running) return false;
+    this.log.warn('restart requested');
+    this.restartRequested = true;
+    this.closePort();
+    this.wakeSupervisor?.();
+    return true;
+  }
+
+  /**
    * Drop the ringing call now: the command goes ahead of everything queued (never
    * interrupting the one in flight). Falls back to AT+CHUP when ATH is refused.
    * `onWritten` runs synchronously the moment the command is handed to the port, with
@@ -268,6 +284,7 @@ export class Modem extends EventEmitter<ModemEvents> {
         break;
       }
       this.stream = stream;
+      this.restartRequested = false;
       const engine = new AtEngine(stream, {
         log: this.opts.log.child({ module: 'at', modem: this.opts.label }),
         defaultTimeoutMs: this.t.commandMs,
@@ -293,6 +310,20 @@ export class Modem extends EventEmitter<ModemEvents> {
       this.engineRef = null;
       this.stream = null;
       if (this.stopping) break;
+      if (this.restartRequested) {
+        // Closed on purpose: reopen as soon as the old port has let go of its lock, without calling it unplugged.
+        if (!stream.closed) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 2000);
+            stream.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        attempt = 0;
+        continue;
+      }
       this.infoState.lastError = 'the port closed (modem unplugged or reset)';
       // A modem that worked before it vanished is retried quickly; one that never came up backs off.
       if (this.everInitialised) attempt = 0;
@@ -364,6 +395,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     this.initialising = true;
     try {
       this.setState('initialising');
+      engine.escape();
       await this.synchronise(engine);
       await this.optional(engine, 'ATE0');
       const manufacturer = parseInfoText((await this.optional(engine, 'AT+CGMI'))?.lines ?? []);

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
+import { decodePdu, encodeStatusReport } from '../sms/pdu/index.js';
 import { simProfiles, type SimProfile, type SimVendor } from './profiles.js';
+import { SimSmsStorage, tpduLength, type SimSmsStorageOptions } from './sms-storage.js';
 
 /** What the simulated modem answers to one command. `null`: it says nothing (a hung modem). */
 export type SimReply =
@@ -28,6 +30,8 @@ export interface SimModemOptions {
   smsSendMs?: number;
   /** Print vendor noise (`^RSSI`, `+QIND`) at this interval; 0 = never. */
   noiseIntervalMs?: number;
+  /** The SIM's message storage (capacity, index base, quirks); see `sms-storage.ts`. */
+  smsStorage?: SimSmsStorageOptions;
 }
 
 export interface RingOptions {
@@ -49,7 +53,8 @@ export interface RingOptions {
 }
 
 export interface CallOutcome {
-  outcome: 'hung-up' | 'gave-up' | 'busy';
+  /** `unplugged`: the modem vanished while the call rang. */
+  outcome: 'hung-up' | 'gave-up' | 'busy' | 'unplugged';
   number: string | null;
   /** Ring cycles the caller heard. */
   rings: number;
@@ -124,6 +129,8 @@ export class SimModem extends EventEmitter<SimModemEvents> {
   private closed = false;
   private noiseTimer: NodeJS.Timeout | undefined;
   private readonly handlers: { pattern: RegExp; handler: SimHandler }[] = [];
+  /** Received messages waiting on the SIM (`AT+CMGR`/`CMGL`/`CMGD`/`CPMS`). */
+  readonly storage: SimSmsStorage;
 
   constructor(
     private readonly stream: Duplex,
@@ -140,6 +147,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
     this.simPresent = options.simPresent ?? true;
     this.replyDelayMs = options.replyDelayMs ?? 0;
     this.smsSendMs = options.smsSendMs ?? 0;
+    this.storage = new SimSmsStorage(options.smsStorage ?? {}, (line) => this.urc(line));
     stream.on('data', (chunk: Buffer | string) => this.onInput(typeof chunk === 'string' ? chunk : chunk.toString('latin1')));
     stream.on('close', () => this.onClosed());
     stream.on('error', () => this.onClosed());
@@ -204,6 +212,38 @@ export class SimModem extends EventEmitter<SimModemEvents> {
     this.stream.write(bytes);
   }
 
+  /**
+   * The network's delivery report for a message this modem sent: a PDU-mode `+CDS` URC
+   * (27.005 §3.4.1) with TP-ST `status` (0 delivered, 0x20.. pending, 0x40.. failed).
+   */
+  statusReport(sms: SentSms, status = 0, options: { reference?: number; recipient?: string } = {}): void {
+    const submit = decodePdu(sms.pdu);
+    const recipient = options.recipient ?? (submit.type === 'submit' ? submit.to : '');
+    const now = new Date();
+    const pdu = encodeStatusReport({
+      messageReference: options.reference ?? sms.messageReference,
+      recipient,
+      submittedAt: now,
+      dischargedAt: now,
+      status,
+    });
+    const sp = this.profile.spaceAfterColon ? ' ' : '';
+    this.emitRaw(`${this.profile.lineEnd}+CDS:${sp}${pdu.length / 2 - 1}${this.profile.lineEnd}${pdu}${this.profile.lineEnd}`);
+  }
+
+  /**
+   * The network delivers an SMS (hex PDU with SMSC prefix): stored and announced with `+CMTI`
+   * (held silently while the storage is full), or with `direct` printed as `+CMT: ,<len>` and
+   * the PDU, never stored. Returns the storage index, or null when direct or refused.
+   */
+  deliverSms(pdu: string, options: { direct?: boolean } = {}): number | null {
+    if (!options.direct) return this.storage.deliver(pdu);
+    const sp = this.profile.spaceAfterColon ? ' ' : '';
+    const le = this.profile.lineEnd;
+    this.emitRaw(`${le}+CMT:${sp},${tpduLength(pdu)}${le}${pdu}${le}`);
+    return null;
+  }
+
   /** Print one unsolicited line, framed as the vendor frames them. */
   urc(line: string): void {
     this.emitRaw(`${this.profile.lineEnd}${line}${this.profile.lineEnd}`);
@@ -219,9 +259,11 @@ export class SimModem extends EventEmitter<SimModemEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.noiseTimer) clearInterval(this.noiseTimer);
-    if (this.call) {
-      if (this.call.timer) clearTimeout(this.call.timer);
+    const c = this.call;
+    if (c) {
+      if (c.timer) clearTimeout(c.timer);
       this.call = null;
+      c.resolve({ outcome: 'unplugged', number: c.number, rings: c.rings, announcedAt: c.announcedAt, hungUpAt: null });
     }
     this.emit('close');
   }
@@ -292,6 +334,8 @@ export class SimModem extends EventEmitter<SimModemEvents> {
         this.input = '';
         if (this.echo) this.emitRaw(`${line}\r`);
         if (line.length > 0) this.execute(line);
+      } else if (ch === '\x1b') {
+        // ESC outside a prompt is ignored, as real modems do (the box sends it to leave a stuck prompt).
       } else if (ch !== '\n') {
         this.input += ch;
         if (this.input.length > 4096) this.input = '';
@@ -422,6 +466,8 @@ export class SimModem extends EventEmitter<SimModemEvents> {
         onBody: (body) => this.acceptSms(length, body),
       };
     }
+    const stored = this.storage.answer(cmd, sp);
+    if (stored) return stored;
     return { final: this.profile.unknownCommandReply };
   }
 

@@ -27,7 +27,8 @@ export interface QueueSmsRequest {
 
 export type QueueSmsResult =
   | { queued: true; id: string; parts: number }
-  | { queued: false; reason: 'opted-out' | 'invalid-number' | 'empty-text' };
+  /** `too-long`: the text needs more SMS parts than the outbox sends for one message (10). */
+  | { queued: false; reason: 'opted-out' | 'invalid-number' | 'empty-text' | 'too-long' };
 
 export interface SmsQueue {
   enqueue(request: QueueSmsRequest): QueueSmsResult;

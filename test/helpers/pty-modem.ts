@@ -18,7 +18,17 @@ export async function ptyModem(dir: string, name: string, options: SimModemOptio
   const port = await openPort(pty.simPath);
   const sim = new SimModem(port, options);
   const close = async (): Promise<void> => {
-    if (port.isOpen) await new Promise<void>((r) => port.close(() => r()));
+    // Under load serialport's close sometimes never calls back on a pty; killing socat is
+    // what unplugs the modem anyway, so the close is bounded.
+    if (port.isOpen) {
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, 1000);
+        port.close(() => {
+          clearTimeout(timer);
+          r();
+        });
+      });
+    }
     await pty.close();
   };
   return { path: pty.appPath, sim, pty, unplug: close, close };

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/box.js';
 import { freePort, spawnCli } from '../helpers/cli.js';
 import { ptyModem } from '../helpers/pty-modem.js';
 import { nextEvent, waitFor } from '../helpers/wait.js';
+import { basic, testUsers } from '../helpers/web.js';
 
 test('kill -9 of the daemon right after a hang-up: the call is in the database on restart', async (t) => {
   const { dir, remove } = tempDir();
@@ -16,9 +17,11 @@ test('kill -9 of the daemon right after a hang-up: the call is in the database o
   t.after(() => modem.close());
   const port = await freePort();
   const config = join(dir, 'config.yaml');
+  // The API needs an account (the status page's auth).
+  const [admin] = await testUsers();
   writeFileSync(
     config,
-    `box:\n  id: crash-test\ndatabase: ./box.db\nmodems:\n  - port: ${modem.path}\n    label: line-1\nhttp:\n  port: ${port}\nmodemPoll:\n  intervalSeconds: 5\nlog:\n  level: warn\n`,
+    `box:\n  id: crash-test\ndatabase: ./box.db\nmodems:\n  - port: ${modem.path}\n    label: line-1\nhttp:\n  port: ${port}\n  users:\n    - name: admin\n      role: admin\n      passwordHash: ${admin?.passwordHash ?? ''}\nmodemPoll:\n  intervalSeconds: 5\nlog:\n  level: warn\n`,
   );
 
   const daemon = spawnCli(['run', '--config', config]);
@@ -54,7 +57,7 @@ test('kill -9 of the daemon right after a hang-up: the call is in the database o
     'the restarted daemon to answer /api/calls',
     async () => {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/calls`);
+        const res = await fetch(`http://127.0.0.1:${port}/api/calls`, { headers: basic('admin') });
         return res.ok ? ((await res.json()) as { calls: { number: string }[] }) : null;
       } catch {
         return null;

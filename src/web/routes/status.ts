@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebDeps } from '../app.js';
+import { syncStatusJson } from '../../sync/service.js';
 
 /** `GET /api/status`: the box and every modem, as a technician needs them. */
 export function statusRoutes(deps: WebDeps): FastifyPluginAsync {
@@ -30,6 +31,8 @@ export function statusRoutes(deps: WebDeps): FastifyPluginAsync {
           lastError: m.lastError,
           counters: m.counters,
         })),
+        sync: s.sync ? syncStatusJson(s.sync) : null,
+        ...(deps.sms ? { sms: deps.sms.status() } : {}),
       };
     });
   };

@@ -331,3 +331,41 @@ function nextWriteOrUrc(engine: AtEngine): Promise<void> {
     else engine.once('urc', () => resolve());
   });
 }
+
+test('a prompt command answered OK without a prompt is not a success: nothing was sent', async () => {
+  const { engine, modem, nextWrite, writes } = setup();
+  const w = nextWrite();
+  const res = engine.sendWithPrompt('AT+CMGS=18', '00AA');
+  await w;
+  modem.write('\r\nOK\r\n');
+  await assert.rejects(res, (e: unknown) => e instanceof AtError && e.code === ErrorCodes.AT_NO_PROMPT);
+  assert.deepEqual(writes, ['AT+CMGS=18\r']);
+});
+
+test('promptTimeoutMs bounds the wait for the prompt; the rest of the timeout is for the network', async () => {
+  const a = setup();
+  const w = a.nextWrite();
+  const started = Date.now();
+  const noPrompt = a.engine.sendWithPrompt('AT+CMGS=18', '00AA', { timeoutMs: 5000, promptTimeoutMs: 80 });
+  await w;
+  await assert.rejects(noPrompt, (e: unknown) => e instanceof AtError && e.code === ErrorCodes.AT_NO_PROMPT);
+  assert.ok(Date.now() - started < 2000, 'failed on the prompt timeout, not the whole timeout');
+  // With the prompt in time, a network answer later than the prompt timeout is fine.
+  const b = setup();
+  const cmd = b.nextWrite();
+  const ok = b.engine.sendWithPrompt('AT+CMGS=18', '00AA', { timeoutMs: 2000, promptTimeoutMs: 80 });
+  await cmd;
+  const body = b.nextWrite();
+  b.modem.write('\r\n> ');
+  await body;
+  await new Promise((r) => setTimeout(r, 200));
+  b.modem.write('\r\n+CMGS: 3\r\n\r\nOK\r\n');
+  assert.deepEqual((await ok).lines, ['+CMGS: 3']);
+});
+
+test('escape() writes ESC only when nothing is in flight', async () => {
+  const { engine, nextWrite } = setup();
+  const w = nextWrite();
+  engine.escape();
+  assert.equal(await w, '\x1b');
+});

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { ErrorCodes, isAppError } from '../../../src/errors.js';
 import { ConfigError, exampleConfig, parseConfig, validateConfig, type ConfigIssue } from '../../../src/config/load.js';
+import { DEFAULT_REPLIES } from '../../../src/volunteers/config.js';
 
 const BASE = '/etc/missedcall';
 
@@ -47,9 +48,31 @@ void describe('parseConfig: valid files', () => {
       country: 'IN',
       database: '/etc/missedcall/data/missedcall.db',
       modems: [{ port: '/dev/ttyUSB2', label: 'line-1', baudRate: 115200, profile: 'auto' }],
-      http: { host: '127.0.0.1', port: 8080 },
+      http: { host: '127.0.0.1', port: 8080, users: [], sessionHours: 12, trustProxy: false },
       calls: { clipWaitMs: 1000, ringCycleGapMs: 8000 },
       modemPoll: { intervalSeconds: 60 },
+      mqtt: {
+        topicPrefix: 'missedcall',
+        compress: true,
+        batchSize: 500,
+        maxDelaySeconds: 5,
+        ackTimeoutSeconds: 30,
+        keepaliveSeconds: 60,
+        reconnectMinSeconds: 1,
+        reconnectMaxSeconds: 300,
+        drainSpreadSeconds: 10,
+        statusIntervalSeconds: 300,
+      },
+      retention: { days: 90, minFreeMb: 200 },
+      keywords: {
+        join: ['JOIN', 'जॉइन', 'जुड़ें'],
+        stop: ['STOP', 'स्टॉप', 'रोकें'],
+        start: ['START', 'स्टार्ट', 'शुरू'],
+        help: ['HELP', 'हेल्प', 'मदद'],
+        replies: { ...DEFAULT_REPLIES },
+      },
+      volunteers: {},
+      inbox: { partsTimeoutHours: 24, storageCheckSeconds: 60 },
       log: { level: 'info' },
     });
   });
@@ -88,7 +111,7 @@ void describe('parseConfig: valid files', () => {
     );
     assert.equal(config.box.name, undefined);
     assert.equal(config.database, '/etc/missedcall/data/missedcall.db');
-    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
+    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080, users: [], sessionHours: 12, trustProxy: false });
     assert.equal(config.modems[0]?.label, 'line-1');
     assert.deepEqual(warnings, [
       'config.yaml: box.name: has no value, so it is left out (line 3)',
@@ -152,7 +175,7 @@ void describe('parseConfig: mistakes', () => {
 
   void it('lists the allowed keys when nothing is close', () => {
     const error = failure(`${MINIMAL}http:\n  colour: blue\n`);
-    assert.equal(issueAt(error, 'http.colour').message, 'unknown key; the keys allowed here are host, port');
+    assert.equal(issueAt(error, 'http.colour').message, 'unknown key; the keys allowed here are host, port, users, sessionHours, trustProxy');
   });
 
   void it('names a wrong type with the key, the value and what is expected', () => {
@@ -316,7 +339,8 @@ void describe('parseConfig: secrets', () => {
     const error = failure(`${MINIMAL}password: hunter2\nmqtt:\n  key: s3cr3t-k3y\n  passwordHash: abc123hash\nbox2:\n  pasword: typo-secret\n`);
     assert.doesNotMatch(error.message, /hunter2|s3cr3t|abc123hash|typo-secret/);
     assert.equal(issueAt(error, 'password').value, '(hidden)');
-    assert.deepEqual(issueAt(error, 'mqtt').value, { key: '(hidden)', passwordHash: '(hidden)' });
+    // mqtt.key is a known key (a file path, hidden all the same); the unknown passwordHash is hidden too.
+    assert.equal(issueAt(error, 'mqtt.passwordHash').value, '(hidden)');
     assert.deepEqual(issueAt(error, 'box2').value, { pasword: '(hidden)' });
     assert.doesNotMatch(JSON.stringify(error.issues), /hunter2|s3cr3t|abc123hash|typo-secret/);
   });

@@ -1,0 +1,65 @@
+/**
+ * Child process for benchmarks: N simulated modems on socat ptys, ringing continuously with
+ * fresh numbers. Runs apart from the box so the box's CPU figures are its own.
+ *
+ * IPC in:  { start: true } | { stop: true }
+ * IPC out: { ready: true, paths } then, after stop, { done: true, calls, busy, e2e: number[] }
+ */
+import { SerialPort } from 'serialport';
+import { createPtyPair, type PtyPair } from '../../../src/sim/pty.js';
+import { SimModem } from '../../../src/sim/sim-modem.js';
+import type { SimVendor } from '../../../src/sim/profiles.js';
+
+const count = Number(process.argv[2] ?? '1');
+const dir = process.argv[3] ?? '/tmp';
+const vendors: SimVendor[] = ['quectel', 'simcom', 'huawei', 'generic'];
+
+const pairs: PtyPair[] = [];
+const ports: SerialPort[] = [];
+const sims: SimModem[] = [];
+for (let i = 0; i < count; i++) {
+  const pair = await createPtyPair(dir, `bench${i}`);
+  pairs.push(pair);
+  const port = await new Promise<SerialPort>((resolve, reject) => {
+    const p = new SerialPort({ path: pair.simPath, baudRate: 115200, autoOpen: false, lock: false });
+    p.open((err) => (err ? reject(err) : resolve(p)));
+  });
+  ports.push(port);
+  sims.push(new SimModem(port, { vendor: vendors[i % vendors.length], imei: `8671620${String(i).padStart(8, '0')}` }));
+}
+process.send?.({ ready: true, paths: pairs.map((p) => p.appPath) });
+
+let running = false;
+let calls = 0;
+let busy = 0;
+const e2e: number[] = [];
+
+async function ringForever(sim: SimModem, line: number): Promise<void> {
+  let n = 0;
+  while (running) {
+    const number = `+9198${String(line).padStart(3, '0')}${String(n++ % 100000).padStart(5, '0')}`;
+    const o = await sim.ring(number, { rings: 3, intervalMs: 3000 });
+    if (o.outcome === 'busy') busy++;
+    if (o.outcome === 'hung-up') {
+      calls++;
+      if (o.announcedAt !== null && o.hungUpAt !== null) e2e.push(o.hungUpAt - o.announcedAt);
+    }
+  }
+}
+
+let loops: Promise<void>[] = [];
+process.on('message', (msg: { start?: boolean; stop?: boolean }) => {
+  if (msg.start) {
+    running = true;
+    loops = sims.map((s, i) => ringForever(s, i));
+  }
+  if (msg.stop) {
+    running = false;
+    void Promise.all(loops).then(async () => {
+      process.send?.({ done: true, calls, busy, e2e });
+      for (const p of ports) await new Promise<void>((r) => p.close(() => r()));
+      for (const p of pairs) await p.close();
+      process.exit(0);
+    });
+  }
+});
