@@ -55,7 +55,11 @@ export async function createPtyPair(dir: string, name: string, timeoutMs = 5000)
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
+        // socat has been seen to linger on a pty whose other end is still being closed;
+        // an unplugged modem must vanish, so it gets SIGKILL after a moment.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 1000);
         await exited;
+        clearTimeout(timer);
       }
     },
   };
