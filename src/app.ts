@@ -176,7 +176,7 @@ export class App {
         db: this.db,
         sms,
         // Sync shows on the page only where it is configured; without mqtt.url there is nothing to be down.
-        providers: { sms: sms.pageProvider, ...inbound.pageProviders, ...(this.sync && c.mqtt.url !== undefined ? { sync: this.sync } : {}) },
+        providers: { sms: sms.pageProvider, ...inbound.pageProviders, ...(this.sync ? { sync: this.sync } : {}) },
         inbound: { messages: inbound.messages, volunteers: inbound.volunteers },
         auth: { users: c.http.users, sessionHours: c.http.sessionHours, configPath: this.options.configPath ?? null },
         events: this.events,

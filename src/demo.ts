@@ -8,7 +8,8 @@ import type { Logger } from './log.js';
 import type { PortOpener } from './modem/serial.js';
 import { duplexPair } from './sim/duplex-pair.js';
 import type { SimVendor } from './sim/profiles.js';
-import { SimModem, type RingOptions } from './sim/sim-modem.js';
+import { SimModem, type RingOptions, type SentSms } from './sim/sim-modem.js';
+import { decodePdu, encodeDeliver } from './sms/pdu/index.js';
 import type { CallRow } from './store/calls.js';
 
 export interface DemoOptions {
@@ -40,6 +41,7 @@ export async function runDemo(options: DemoOptions): Promise<{ app: App; stop: (
       country: 'IN',
       database: options.database ?? './data/demo.db',
       modems: SIMULATED.map((s) => ({ port: `/sim/${s.label}`, label: s.label, campaign: s.campaign })),
+      reply: { text: DEMO_REPLY, cooldownHours: 24, maxParts: 3 },
     },
     'demo',
     resolve('.'),
@@ -54,8 +56,41 @@ export async function runDemo(options: DemoOptions): Promise<{ app: App; stop: (
     const spec = SIMULATED.find((s) => path === `/sim/${s.label}`);
     if (!spec) return Promise.reject(new Error(`no simulated modem at ${path}`));
     const [boxEnd, modemEnd]: [Duplex, Duplex] = duplexPair();
-    sims.set(spec.label, new SimModem(modemEnd, { vendor: spec.vendor, iccid: spec.iccid, imei: spec.imei, noiseIntervalMs: 7000 }));
+    const sim = new SimModem(modemEnd, { vendor: spec.vendor, iccid: spec.iccid, imei: spec.imei, noiseIntervalMs: 7000 });
+    sim.on('sms', (sms) => onSmsSent(sim, sms));
+    sims.set(spec.label, sim);
     return Promise.resolve(boxEnd);
+  };
+  // Some volunteers answer the reply with JOIN, as the reply asks them to.
+  const answered = new Set<string>();
+  const partsSeen = new Map<string, string[]>();
+  const onSmsSent = (sim: SimModem, sms: SentSms): void => {
+    let to = '';
+    try {
+      const d = decodePdu(sms.pdu);
+      if (d.type !== 'submit') return;
+      to = d.to;
+      // A long reply arrives in parts; show it once, whole.
+      const key = `${d.to}:${d.concat?.reference ?? 'single'}`;
+      const parts = (partsSeen.get(key) ?? []).concat(d.text);
+      if (d.concat && parts.length < d.concat.total) {
+        partsSeen.set(key, parts);
+        return;
+      }
+      partsSeen.delete(key);
+      const text = parts.join('');
+      print(`       ↳ SMS to ${d.to}: ${text.length > 70 ? `${text.slice(0, 70)}…` : text}${d.concat ? ` (${d.concat.total} parts)` : ''}`);
+    } catch {
+      return;
+    }
+    if (answered.has(to) || Math.random() > 0.3) return;
+    answered.add(to);
+    setTimeout(() => {
+      const [name, pincode] = VOLUNTEERS[Math.floor(Math.random() * VOLUNTEERS.length)] ?? ['Asha', '221001'];
+      const text = `JOIN ${name} ${pincode}`;
+      print(`       ↳ ${to} writes back: ${text}`);
+      for (const pdu of encodeDeliver({ from: to, text, timestamp: new Date() })) sim.deliverSms(pdu);
+    }, 1500);
   };
   const app = new App({ config, log: options.log, openPort });
   await app.start();
@@ -101,6 +136,16 @@ function describeCall(n: number, row: CallRow): string {
   const repeat = row.repeat > 0 ? `, repeat caller (${row.repeat} earlier)` : '';
   return `#${String(n).padStart(3)}  ${row.portLabel}  ${who.padEnd(14)}  ${latency}${repeat}`;
 }
+
+const DEMO_REPLY = 'धन्यवाद! स्वयंसेवक बनने के लिए JOIN <नाम> <पिनकोड> लिखकर भेजें।';
+
+/** Names as volunteers type them, in Latin and Devanagari, with real Varanasi-area pincodes. */
+const VOLUNTEERS: [string, string][] = [
+  ['Asha Devi', '221001'],
+  ['रवि कुमार', '221005'],
+  ['Imran', '221002'],
+  ['सुनीता', '२२१००८'],
+];
 
 const FORMS: RingOptions['clipForm'][] = ['number', 'type', 'full'];
 

@@ -37,7 +37,7 @@ function numbers(ctx: ViewContext, o: Overview): SafeHtml {
   }</section>
 <section><h2>${w.hqHeading}</h2>${
     sync?.enabled === false
-      ? html`<p class="na">${w.hqNotSetUp}</p>`
+      ? html`<p class="na">${w.hqNotSetUp}</p><dl><dt>${w.hqBacklog}</dt><dd>${f.num(sync.backlog)}</dd></dl>`
       : sync
       ? html`<dl><dt>${w.status}</dt><dd>${sync.connected ? badge(w.hqConnected, 's-ready') : badge(w.hqDisconnected, 's-gone')}</dd>
 <dt>${w.hqBacklog}</dt><dd>${f.num(sync.backlog)}</dd>
