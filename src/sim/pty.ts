@@ -30,22 +30,30 @@ export async function createPtyPair(dir: string, name: string, timeoutMs = 5000)
       child.kill('SIGKILL');
       reject(new Error(`socat did not open a pty pair within ${timeoutMs} ms: ${stderr.trim()}`));
     }, timeoutMs);
-    child.on('error', (err) => {
+    const onError = (err: Error): void => {
       clearTimeout(timer);
       reject(new Error(`cannot run socat (install it: apt-get install socat): ${err.message}`));
-    });
-    child.on('exit', (code) => {
+    };
+    const onExit = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`socat exited with code ${code}: ${stderr.trim()}`));
-    });
-    child.stderr?.on('data', (d: Buffer) => {
+    };
+    const onData = (d: Buffer): void => {
       stderr += d.toString();
       if (stderr.includes('starting data transfer loop') && existsSync(appPath) && existsSync(simPath)) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        // Only our own listeners: socat keeps printing (EOF notices), and the exit listener
+        // `close()` relies on must survive that.
+        child.off('error', onError);
+        child.off('exit', onExit);
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
         resolve();
       }
-    });
+    };
+    child.on('error', onError);
+    child.on('exit', onExit);
+    child.stderr?.on('data', onData);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
@@ -55,8 +63,7 @@ export async function createPtyPair(dir: string, name: string, timeoutMs = 5000)
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        // socat has been seen to linger on a pty whose other end is still being closed;
-        // an unplugged modem must vanish, so it gets SIGKILL after a moment.
+        // An unplugged modem must vanish even if socat lingers on a pty being closed.
         const timer = setTimeout(() => child.kill('SIGKILL'), 1000);
         await exited;
         clearTimeout(timer);

@@ -51,8 +51,8 @@ process.on('message', (msg: { start?: boolean; stop?: boolean }) => {
       recorded: app.calls.total(),
     };
     void app.stop().then(() => {
-      process.send?.({ stats });
-      process.exit(0);
+      // Exit only once the (large) message has left: process.exit would drop it.
+      process.send?.({ stats }, () => process.exit(0));
     });
   }
 });

@@ -56,10 +56,10 @@ process.on('message', (msg: { start?: boolean; stop?: boolean }) => {
   if (msg.stop) {
     running = false;
     void Promise.all(loops).then(async () => {
-      process.send?.({ done: true, calls, busy, e2e });
-      for (const p of ports) await new Promise<void>((r) => p.close(() => r()));
+      for (const p of ports) p.close(() => undefined);
       for (const p of pairs) await p.close();
-      process.exit(0);
+      // Exit only once the (large) message has left: process.exit would drop it.
+      process.send?.({ done: true, calls, busy, e2e }, () => process.exit(0));
     });
   }
 });
