@@ -46,6 +46,12 @@ export interface SendOptions {
   /** Called with `performance.now()` the moment the command is written to the port. */
   onWrite?: (writtenAt: number) => void;
   /**
+   * Fail sooner than `timeoutMs` when the modem goes silent: the command times out after this
+   * long without a line of its response. For long listings (AT+CMGL) whose total time grows
+   * with the storage, so a modem that hangs mid-listing is noticed in seconds, not minutes.
+   */
+  idleTimeoutMs?: number;
+  /**
    * For prompt commands: how long to wait for the `> ` prompt (default: the whole timeout).
    * The prompt normally comes within milliseconds; the network part after the body takes
    * seconds, so a modem that never prompts should not hold the line for the whole timeout.
@@ -107,6 +113,8 @@ interface Pending {
   phase: Phase;
   timeoutMs: number;
   promptTimeoutMs: number;
+  idleTimeoutMs: number | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
   responsePrefix: string | null;
   dial: boolean;
   allowError: boolean;
@@ -294,6 +302,8 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       phase: body === null ? 'awaitingFinal' : 'awaitingPrompt',
       timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs,
       promptTimeoutMs: Math.min(options.promptTimeoutMs ?? Infinity, options.timeoutMs ?? this.defaultTimeoutMs),
+      idleTimeoutMs: options.idleTimeoutMs,
+      idleTimer: undefined,
       responsePrefix: options.responsePrefix === undefined ? derivePrefix(command) : options.responsePrefix,
       dial: options.dial ?? false,
       allowError: options.allowError ?? false,
@@ -362,6 +372,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     this.stats.commands++;
     p.writtenAt = this.now();
     p.timer = setTimeout(() => this.onTimeout(p), p.body !== null ? p.promptTimeoutMs : p.timeoutMs);
+    this.touch(p);
     this.write(`${p.command}\r`);
     p.onWrite?.(p.writtenAt);
   }
@@ -432,6 +443,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       }
       if (p.responsePrefix && startsWithCi(line, p.responsePrefix)) {
         p.lines.push(line);
+        this.touch(p);
         return;
       }
       if (isEcho(line, p)) return;
@@ -457,6 +469,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     // command is in flight; bare lines (IMEI digits, a PDU after +CMGR) belong to the response.
     if (p && !(p.responsePrefix && OTHER_PREFIX.test(line))) {
       p.lines.push(line);
+      this.touch(p);
       return;
     }
 
@@ -476,8 +489,16 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     if (u) this.emit('urc', u.urc);
   }
 
+  /** Restart the idle timer of a command that has one (its response is still coming). */
+  private touch(p: Pending): void {
+    if (p.idleTimeoutMs === undefined) return;
+    clearTimeout(p.idleTimer);
+    p.idleTimer = setTimeout(() => this.onTimeout(p), p.idleTimeoutMs);
+  }
+
   private complete(p: Pending, final: FinalResult): void {
     if (p.timer) clearTimeout(p.timer);
+    clearTimeout(p.idleTimer);
     this.current = null;
     this.consecutiveTimeouts = 0;
     if (this.unresponsive) {
@@ -501,6 +522,8 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
 
   private onTimeout(p: Pending): void {
     if (this.current !== p) return;
+    clearTimeout(p.timer);
+    clearTimeout(p.idleTimer);
     this.current = null;
     this.stats.timeouts++;
     this.consecutiveTimeouts++;
@@ -531,6 +554,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     final?: FinalResult,
   ): void {
     if (p.timer) clearTimeout(p.timer);
+    clearTimeout(p.idleTimer);
     if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
     const err = makeAtError(code, `${p.command}: ${message}`, p, lines, final);
     if (cause !== undefined) Object.defineProperty(err, 'cause', { value: cause });

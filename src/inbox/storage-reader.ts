@@ -302,7 +302,8 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
     let foreign = 0;
     for (const storage of storages) {
       if (storage !== '') await this.select(engine, storage);
-      const res = await engine.send('AT+CMGL=4', { responsePrefix: null, timeoutMs: this.listTimeoutMs, allowError: true });
+      // A full SIM lists for a while, but a silent modem is hung: 5 s without a line ends it.
+      const res = await engine.send('AT+CMGL=4', { responsePrefix: null, timeoutMs: this.listTimeoutMs, idleTimeoutMs: 5000, allowError: true });
       if (res.final.kind !== 'ok') {
         this.log.warn({ storage, final: res.final.kind }, 'the modem refused to list its messages');
         continue;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { App } from '../../src/app.js';
-import type { Modem } from '../../src/modem/modem.js';
+import type { Modem, ModemState } from '../../src/modem/modem.js';
 import type { SimVendor } from '../../src/sim/profiles.js';
 import type { RingOptions } from '../../src/sim/sim-modem.js';
 import { boxConfig, startBox, tempDir } from '../helpers/box.js';
@@ -28,9 +28,14 @@ async function setup(t: import('node:test').TestContext, vendors: SimVendor[]) {
   return { app, modems, dir };
 }
 
-function ready(m: Modem, timeoutMs = 8000): Promise<unknown> {
-  if (m.info.state === 'ready') return Promise.resolve();
-  return nextEvent(m, 'state', (s: unknown) => s === 'ready', timeoutMs);
+/** Resolves when the modem is in `state` (at once if it already is). */
+function inState(m: Modem, state: ModemState, timeoutMs = 15_000): Promise<unknown> {
+  if (m.info.state === state) return Promise.resolve();
+  return nextEvent(m, 'state', (s: unknown) => s === state, timeoutMs);
+}
+
+function ready(m: Modem, timeoutMs = 15_000): Promise<unknown> {
+  return inState(m, 'ready', timeoutMs);
 }
 
 interface PlannedCall {
@@ -172,7 +177,7 @@ test('a hung modem is marked unresponsive, recovers by itself, and the other mod
   const [ma, mb] = app.modems;
   assert.ok(a && b && ma && mb);
   a.sim.hang();
-  await nextEvent(ma, 'state', (s: unknown) => s === 'unresponsive', 8000);
+  await inState(ma, 'unresponsive');
   // The second modem is not held up by the first.
   assert.equal((await b.sim.ring('+919844444444', { rings: 3, intervalMs: 1500 })).outcome, 'hung-up');
   await waitFor('the call on line-2', () => app.calls.list({ limit: 5 }).find((r) => r.number === '+919844444444'));

@@ -369,3 +369,23 @@ test('escape() writes ESC only when nothing is in flight', async () => {
   engine.escape();
   assert.equal(await w, '\x1b');
 });
+
+test('idleTimeoutMs: a long listing that keeps coming is fine; a modem that goes silent mid-listing times out early', async () => {
+  const a = setup();
+  let w = a.nextWrite();
+  const listing = a.engine.send('AT+CMGL=4', { responsePrefix: null, timeoutMs: 5000, idleTimeoutMs: 120 });
+  await w;
+  for (let i = 0; i < 4; i++) {
+    a.modem.write(`\r\n+CMGL: ${i},1,,22\r\n07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07\r\n`);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  a.modem.write('\r\nOK\r\n');
+  assert.equal((await listing).lines.length, 8);
+  w = a.nextWrite();
+  const started = Date.now();
+  const silent = a.engine.send('AT+CMGL=4', { responsePrefix: null, timeoutMs: 5000, idleTimeoutMs: 120 });
+  await w;
+  a.modem.write('\r\n+CMGL: 0,1,,22\r\n');
+  await assert.rejects(silent, (e: unknown) => e instanceof AtError && e.code === ErrorCodes.AT_TIMEOUT);
+  assert.ok(Date.now() - started < 2000, 'timed out on silence, not on the whole timeout');
+});
