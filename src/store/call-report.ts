@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { CallRow } from './calls.js';
+import { callFromRow, type CallRow, type CallRowRaw } from './calls.js';
 import type { Db } from './db.js';
 
 const HOUR_MS = 3_600_000;
@@ -10,54 +10,6 @@ export interface LineCallStats {
   lastCallAt: number | null;
   /** Median of the line's recent hang-up latencies (ms), or null when it has none yet. */
   medianLatencyMs: number | null;
-}
-
-/**
- * The row shape and mapping of `calls.ts`, which keeps its own private; a unit test checks that
- * both read a row the same way, so the two cannot drift apart unnoticed.
- */
-interface RawRow {
-  seq: number;
-  id: string;
-  number: string | null;
-  number_raw: string | null;
-  number_valid: number;
-  withheld: number;
-  number_source: string;
-  modem_imei: string | null;
-  sim_iccid: string | null;
-  port: string;
-  port_label: string;
-  campaign: string | null;
-  rang_at: number;
-  hangup_at: number | null;
-  hangup_latency_ms: number | null;
-  caller_gave_up: number;
-  repeat: number;
-  created_at: number;
-}
-
-function fromRaw(r: RawRow): CallRow {
-  return {
-    seq: r.seq,
-    id: r.id,
-    number: r.number,
-    numberRaw: r.number_raw,
-    numberValid: r.number_valid === 1,
-    withheld: r.withheld === 1,
-    numberSource: r.number_source,
-    modemImei: r.modem_imei,
-    simIccid: r.sim_iccid,
-    port: r.port,
-    portLabel: r.port_label,
-    campaign: r.campaign,
-    rangAt: r.rang_at,
-    hangupAt: r.hangup_at,
-    hangupLatencyMs: r.hangup_latency_ms,
-    callerGaveUp: r.caller_gave_up === 1,
-    repeat: r.repeat,
-    createdAt: r.created_at,
-  };
 }
 
 /** Median of a list of numbers (the mean of the middle two for an even count); null when empty. */
@@ -152,7 +104,7 @@ export class CallReport {
   *allCalls(chunkSize = 1000): Generator<CallRow[]> {
     let after = 0;
     for (;;) {
-      const rows = (this.chunk.all(after, chunkSize) as RawRow[]).map(fromRaw);
+      const rows = (this.chunk.all(after, chunkSize) as CallRowRaw[]).map(callFromRow);
       if (rows.length === 0) return;
       yield rows;
       after = (rows[rows.length - 1] as CallRow).seq;

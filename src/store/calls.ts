@@ -29,7 +29,8 @@ export interface CallRow extends NewCall {
   createdAt: number;
 }
 
-interface RawCallRow {
+/** A `calls` row as SQLite returns it. */
+export interface CallRowRaw {
   seq: number;
   id: string;
   number: string | null;
@@ -50,7 +51,8 @@ interface RawCallRow {
   created_at: number;
 }
 
-function fromRaw(r: RawCallRow): CallRow {
+/** A `calls` row as the rest of the box sees it (for other readers of the table). */
+export function callFromRow(r: CallRowRaw): CallRow {
   return {
     seq: r.seq,
     id: r.id,
@@ -142,14 +144,14 @@ export class CallStore {
   }
 
   get(id: string): CallRow | null {
-    const r = this.byId.get(id) as RawCallRow | undefined;
-    return r ? fromRaw(r) : null;
+    const r = this.byId.get(id) as CallRowRaw | undefined;
+    return r ? callFromRow(r) : null;
   }
 
   /** Newest first. */
   list(query: ListCallsQuery): CallRow[] {
-    const rows = (query.beforeSeq === undefined ? this.page.all(query.limit) : this.pageBefore.all(query.beforeSeq, query.limit)) as RawCallRow[];
-    return rows.map(fromRaw);
+    const rows = (query.beforeSeq === undefined ? this.page.all(query.limit) : this.pageBefore.all(query.beforeSeq, query.limit)) as CallRowRaw[];
+    return rows.map(callFromRow);
   }
 
   /** Calls and distinct callers since a wall-clock time. */
