@@ -177,7 +177,7 @@ export class App {
         sms,
         // Sync shows on the page only where it is configured; without mqtt.url there is nothing to be down.
         providers: { sms: sms.pageProvider, ...inbound.pageProviders, ...(this.sync ? { sync: this.sync } : {}) },
-        inbound: { messages: inbound.messages, volunteers: inbound.volunteers },
+        inbound: { messages: inbound.messages, volunteers: inbound.volunteers, status: () => inbound.status() },
         auth: { users: c.http.users, sessionHours: c.http.sessionHours, configPath: this.options.configPath ?? null },
         events: this.events,
         handler: this.handler,

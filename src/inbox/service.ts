@@ -121,6 +121,14 @@ export class InboundService {
     return reader;
   }
 
+  /** Counters for `/api/status`: what was stored, joined, could not be decoded, per line read. */
+  status(): { inbox: Inbox['stats']; lines: Record<string, StorageReader['stats']> } {
+    return {
+      inbox: { ...this.inbox.stats },
+      lines: Object.fromEntries([...this.readers].map(([label, r]) => [label, { ...r.stats }])),
+    };
+  }
+
   /** Start the sweep that stores long messages whose parts timed out. */
   start(): void {
     this.inbox.start();

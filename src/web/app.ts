@@ -50,7 +50,7 @@ export interface WebDeps {
   /** `/api/sms` and the `sms` block of `/api/status`; absent on a box without the SMS side (tests). */
   sms?: SmsReadModel;
   /** `/api/messages` and `/api/volunteers` (issue 4); absent: they answer 501. */
-  inbound?: { messages: MessageStore; volunteers: VolunteerStore };
+  inbound?: { messages: MessageStore; volunteers: VolunteerStore; status?: () => Record<string, unknown> };
   /** Accounts (config `http.users`); none: every page shows how to make one. */
   auth?: AuthSettings;
   events?: EventLog;

@@ -33,6 +33,7 @@ export function statusRoutes(deps: WebDeps): FastifyPluginAsync {
         })),
         sync: s.sync ? syncStatusJson(s.sync) : null,
         ...(deps.sms ? { sms: deps.sms.status() } : {}),
+        ...(deps.inbound?.status ? { inbound: deps.inbound.status() } : {}),
       };
     });
   };

@@ -86,6 +86,8 @@ test('a malformed PDU is stored raw with its error and deleted from the SIM; the
   assert.equal(raw.text, null);
   assert.equal(raw.pdu, '0791198912345678040C9191');
   assert.match(raw.decodeError ?? '', /TP-|PDU/);
+  // Counted for the status page (`inbound` in /api/status).
+  assert.equal(inbound.status().inbox.undecodable, 1);
   await waitFor('the bad one deleted', () => sim.storage.used === 0);
   const good = nextEvent(inbound.inbox, 'stored');
   sim.deliverSms(incoming('+919811122233', 'JOIN Meena 226010')[0] as string);

@@ -9,13 +9,11 @@ import { waitFor } from '../../helpers/wait.js';
 import { boxConfig, boxCounts, boxSync, cleanups, hqConfig, recordCalls, startCollector } from './harness.js';
 
 /**
- * The issue asks for a 30-second outage. What the outage exercises — failed reconnects with
- * backoff (capped at 2 s here), calls piling up on the box, batches in flight lost with the
- * broker (it runs without persistence), their re-send after the reconnect — is the same after
- * a few seconds as after 30, so `npm test` uses 8 s to stay fast; SYNC_OUTAGE_SECONDS=30 runs
- * the issue's figure (README records that run).
+ * The issue's 30-second outage: failed reconnects with backoff (capped at 2 s here), calls
+ * piling up on the box, batches in flight lost with the broker (it runs without persistence),
+ * their re-send after the reconnect. SYNC_OUTAGE_SECONDS shortens it when iterating locally.
  */
-const OUTAGE_MS = Number(process.env.SYNC_OUTAGE_SECONDS ?? 8) * 1000;
+const OUTAGE_MS = Number(process.env.SYNC_OUTAGE_SECONDS ?? 30) * 1000;
 
 test(`broker stopped mid-stream for ${OUTAGE_MS / 1000} s and started again: every record arrives exactly once`, { timeout: OUTAGE_MS + 90_000 }, async (t) => {
   const defer = cleanups(t);
