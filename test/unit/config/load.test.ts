@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -96,10 +97,19 @@ void describe('loadConfig', () => {
     assert.match(loadFailure(dir).message, /is a folder; expected the configuration file itself/);
   });
 
-  void it('says so when the file cannot be read', { skip: process.getuid?.() === 0 ? 'root can read anything' : false }, () => {
+  void it('says so when the file cannot be read', () => {
     const file = writeConfig('locked.yaml', ['/dev/null']);
     chmodSync(file, 0o000);
-    assert.match(loadFailure(file).message, /permission denied/);
+    if (process.getuid?.() !== 0) {
+      assert.match(loadFailure(file).message, /permission denied/);
+      return;
+    }
+    // Root reads anything, so the read is tried as an unprivileged user, as the service runs.
+    chmodSync(dir, 0o755);
+    const src = new URL('../../../src/config/load.ts', import.meta.url).href;
+    const script = `import('${src}').then((m) => { try { m.loadConfig(${JSON.stringify(file)}); } catch (e) { process.stdout.write(e.message); } })`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: new URL('../../../', import.meta.url).pathname });
+    assert.match(r.stdout, /permission denied/, r.stderr);
   });
 
   void it('reports validation problems with the file name as given', () => {
