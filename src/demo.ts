@@ -120,13 +120,16 @@ export async function runDemo(options: DemoOptions): Promise<{ app: App; stop: (
       await delay(800 + Math.random() * 1500);
     }
   });
-  const stop = async (): Promise<void> => {
-    stopped = true;
-    finish();
-    await Promise.all(callers);
-    await app.stop();
-    print(`demo stopped: ${recorded} calls recorded`);
-  };
+  // Ctrl-C and the end of `--calls` may both ask; the box stops once.
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      stopped = true;
+      finish();
+      await Promise.all(callers);
+      await app.stop();
+      print(`demo stopped: ${recorded} calls recorded`);
+    })());
   return { app, stop, done };
 }
 
