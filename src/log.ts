@@ -43,3 +43,11 @@ export function createLogger(options: LogOptions = {}): Logger {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * For log lines that may carry a phone number the box could not parse (an unknown URC, a
+ * broken +CLIP): every run of 7 or more digits keeps its first two and last two digits.
+ */
+export function redactDigits(text: string): string {
+  return text.replace(/\d{7,}/g, (d) => `${d.slice(0, 2)}${'•'.repeat(d.length - 4)}${d.slice(-2)}`);
+}

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { ErrorCodes } from '../errors.js';
-import type { Logger } from '../log.js';
+import { redactDigits, type Logger } from '../log.js';
 import { AtError, type AtErrorCode } from './errors.js';
 import { AtFramer, printable, type Frame } from './framer.js';
 import { describeFinal, matchFinal, type FinalResult } from './result-codes.js';
@@ -175,6 +175,8 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   private resyncNeeded = false;
   /** True while the resync probe (and its quiet time) holds the channel. */
   private resyncing = false;
+  /** The command that waits for the resync probe; close() must reject it too. */
+  private held: Pending | null = null;
   private settling: NodeJS.Timeout | undefined;
   private consecutiveTimeouts = 0;
   private unresponsive = false;
@@ -249,8 +251,9 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     this.closed = true;
     this.stream.off('data', this.onData);
     if (this.settling) clearTimeout(this.settling);
-    const all = [...(this.current ? [this.current] : []), ...this.queue.splice(0)];
+    const all = [...(this.current ? [this.current] : []), ...(this.held ? [this.held] : []), ...this.queue.splice(0)];
     this.current = null;
+    this.held = null;
     for (const p of all) this.fail(p, ErrorCodes.AT_CLOSED, 'the port closed before the modem answered');
     this.emit('close');
   }
@@ -276,16 +279,25 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
         };
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
       }
-      if (pending.urgent) {
-        // After earlier urgent items (hang-ups keep their order), before everything else.
-        let i = 0;
-        while (i < this.queue.length && this.queue[i]?.urgent) i++;
-        this.queue.splice(i, 0, pending);
-      } else {
-        this.queue.push(pending);
-      }
+      this.insert(pending, false);
       this.pump();
     });
+  }
+
+  /**
+   * Queue by priority: urgent items after earlier urgent items (hang-ups keep their order),
+   * before everything else. `first` puts an item back at the head of its class (a command
+   * that was held for a resync goes before others of its kind, never before a hang-up).
+   */
+  private insert(p: Pending, first: boolean): void {
+    let i = 0;
+    if (p.urgent) {
+      if (!first) while (i < this.queue.length && this.queue[i]?.urgent) i++;
+    } else {
+      while (i < this.queue.length && this.queue[i]?.urgent) i++;
+      if (!first) i = this.queue.length;
+    }
+    this.queue.splice(i, 0, p);
   }
 
   private makePending(
@@ -341,6 +353,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
    */
   private resync(next: Pending): void {
     this.resyncing = true;
+    this.held = next;
     const probe = new Promise<AtResponse>((resolve, reject) => {
       this.start(this.makePending('AT', null, { timeoutMs: this.probeTimeoutMs }, true, resolve, reject));
     });
@@ -350,17 +363,19 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
         this.settling = setTimeout(() => {
           this.settling = undefined;
           this.resyncing = false;
-          this.queue.unshift(next);
+          const held = this.held;
+          this.held = null;
+          if (held) this.insert(held, true);
           this.pump();
         }, this.settleMs);
       },
       (err: unknown) => {
         this.resyncing = false;
-        if (this.closed) {
-          this.fail(next, ErrorCodes.AT_CLOSED, 'the port closed before the modem answered');
-          return;
-        }
-        this.fail(next, ErrorCodes.AT_TIMEOUT, 'not sent: the modem did not answer AT after an earlier timeout', [], err);
+        const held = this.held;
+        this.held = null;
+        // close() has already rejected it when the port went away.
+        if (!held || this.closed) return;
+        this.fail(held, ErrorCodes.AT_TIMEOUT, 'not sent: the modem did not answer AT after an earlier timeout', [], err);
         this.pump();
       },
     );
@@ -430,7 +445,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
         if (--u.remaining <= 0) this.finishUrc();
         return;
       }
-      this.log.warn({ urc: u.urc.line, got: printable(line.slice(0, 60)) }, 'URC cut short: expected a PDU line');
+      this.log.warn({ urc: redactDigits(u.urc.line), got: redactDigits(printable(line.slice(0, 60))) }, 'URC cut short: expected a PDU line');
       this.finishUrc();
     }
 
@@ -479,7 +494,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       return;
     }
     this.stats.unknownLines++;
-    this.log.warn({ line: printable(line.slice(0, 120)) }, 'unknown line from the modem; ignored');
+    this.log.warn({ line: redactDigits(printable(line.slice(0, 120))) }, 'unknown line from the modem; ignored');
     this.emit('unknown', line);
   }
 

@@ -120,6 +120,7 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       }
       clearTimeout(timer);
       row = this.recordNow(call, writtenAt);
+      if (row) this.announce(row);
     };
     if (call.callerGaveUp) {
       recordOnce(null);
@@ -184,8 +185,16 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       },
       'call recorded',
     );
-    this.emit('recorded', row);
     return row;
+  }
+
+  /** Tell listeners (page, metrics, demo); one that throws must not undo or repeat the record. */
+  private announce(row: CallRow): void {
+    try {
+      this.emit('recorded', row);
+    } catch (err) {
+      this.log.error({ err: describeError(err), callId: row.id }, 'a listener failed on a recorded call');
+    }
   }
 
   /** The hang-up left after the row was written (the modem was busy with another command). */
@@ -198,9 +207,13 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   }
 }
 
-/** `performance.now()` milliseconds → epoch milliseconds. */
+/**
+ * `performance.now()` milliseconds → epoch milliseconds, against the wall clock as it is now:
+ * the Pi has no real-time clock, so the clock jumps when NTP first syncs after a power cut,
+ * and `performance.timeOrigin` would keep the old offset for the life of the process.
+ */
 export function toWallClock(perfMs: number): number {
-  return Math.round(performance.timeOrigin + perfMs);
+  return Math.round(Date.now() - (performance.now() - perfMs));
 }
 
 function round2(x: number): number {

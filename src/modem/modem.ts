@@ -17,7 +17,7 @@ import {
   parseRegistration,
 } from '../at/parsers/index.js';
 import { AppError, describeError, ErrorCodes } from '../errors.js';
-import type { Logger } from '../log.js';
+import { redactDigits, type Logger } from '../log.js';
 import { detectProfile, profiles, type InitCommand, type ModemProfile, type Vendor } from './profiles/index.js';
 import { RingDetector, type IncomingCall, type RingDetectorOptions, type RingEvent } from './ring-detector.js';
 import type { PortOpener } from './serial.js';
@@ -129,6 +129,10 @@ export class Modem extends EventEmitter<ModemEvents> {
   private stream: Duplex | null = null;
   private profile: ModemProfile | null = null;
   private needsInit = true;
+  /** Bumped by every reason to initialise again, so one arriving mid-init is not lost. */
+  private initRequests = 0;
+  /** The number (as printed) of the last call announced, for the post-hang-up check. */
+  private lastAnnounced: string | null | undefined = undefined;
   private everInitialised = false;
   private initialising = false;
   private simReady = false;
@@ -210,6 +214,12 @@ export class Modem extends EventEmitter<ModemEvents> {
     clearTimeout(this.healthTimer);
     clearTimeout(this.ringTimer);
     const engine = this.engineRef;
+    if (engine && !engine.isClosed && this.detector.awaitingNumber) {
+      // A call is ringing and we were waiting for its number: ask now (the +CLIP wait is cut
+      // short), so it is hung up and recorded before the port closes.
+      const asked = this.detector.tick(Number.POSITIVE_INFINITY).some((e) => e.type === 'query-clcc');
+      if (asked) await this.queryClcc();
+    }
     if (engine && !engine.isClosed) {
       // Queued behind everything already waiting, so in-flight work completes first.
       await engine.send('AT', { timeoutMs: 2000 }).catch(() => undefined);
@@ -255,7 +265,10 @@ export class Modem extends EventEmitter<ModemEvents> {
           if (final.kind === 'ok') this.feed(this.detector.hungUp(performance.now()));
         },
       })
-      .then(() => true)
+      .then(() => {
+        if (command === 'ATH') void this.verifyHungUp(this.lastAnnounced);
+        return true;
+      })
       .catch(async (err: unknown) => {
         this.log.warn({ err: describeError(err), command }, 'hang-up failed');
         if (command === 'ATH' && err instanceof AtError && err.code !== ErrorCodes.AT_CLOSED) {
@@ -263,6 +276,29 @@ export class Modem extends EventEmitter<ModemEvents> {
         }
         return false;
       });
+  }
+
+  /**
+   * Some firmwares answer OK to ATH and leave the call ringing (SIM7600 and Huawei sticks
+   * whose AT+CVHU=0 was refused or lost). Ask the modem; if the same caller is still listed
+   * as incoming, hang up with AT+CHUP. A different caller is a new call, left to the detector.
+   */
+  private async verifyHungUp(caller: string | null | undefined): Promise<void> {
+    const engine = this.engineRef;
+    if (!engine || engine.isClosed || caller === undefined || this.detector.busy) return;
+    try {
+      const res = await engine.send('AT+CLCC', { timeoutMs: this.t.hangupMs });
+      if (this.detector.busy) return;
+      const still = res.lines
+        .map(parseClcc)
+        .some((c) => c !== null && c.direction === 'incoming' && (c.number === '' ? null : c.number) === caller);
+      if (still) {
+        this.log.warn('the call is still ringing after ATH answered OK; hanging up with AT+CHUP');
+        await this.hangUp({ command: 'AT+CHUP' });
+      }
+    } catch (err) {
+      this.log.debug({ err: describeError(err) }, 'could not check that the call was dropped');
+    }
   }
 
   private async supervise(): Promise<void> {
@@ -371,7 +407,8 @@ export class Modem extends EventEmitter<ModemEvents> {
     try {
       if (this.needsInit) await this.initialise(engine);
       else await this.poll(engine);
-      this.scheduleHealth(this.t.pollMs);
+      // Without a ready SIM the box looks again soon instead of once a minute.
+      if (!this.needsInit) this.scheduleHealth(this.simReady ? this.t.pollMs : this.t.recoverMs);
     } catch (err) {
       if (engine.isClosed || this.stopping) return;
       this.infoState.lastError = describeError(err);
@@ -385,9 +422,14 @@ export class Modem extends EventEmitter<ModemEvents> {
     if (this.stopping) return;
     this.infoState.lastError = 'the modem stopped answering AT commands';
     this.log.warn('modem unresponsive');
-    this.needsInit = true;
+    this.requestInit();
     this.setState('unresponsive');
     this.scheduleHealth(this.t.recoverMs);
+  }
+
+  private requestInit(): void {
+    this.needsInit = true;
+    this.initRequests++;
   }
 
   private async initialise(engine: AtEngine): Promise<void> {
@@ -404,10 +446,13 @@ export class Modem extends EventEmitter<ModemEvents> {
         engine.addUrcRoutes(profile.urcRoutes);
         this.profile = profile;
       }
+      const requestsAtStart = this.initRequests;
       for (const cmd of [...COMMON_INIT, ...profile.extraInit]) await this.runInit(engine, cmd);
       await this.identify(engine, manufacturer, profile);
       await this.poll(engine);
-      this.needsInit = false;
+      // A restart (RDY) or SIM change reported while we were setting up undid part of it.
+      this.needsInit = this.initRequests !== requestsAtStart;
+      if (this.needsInit) this.scheduleHealth(0);
       this.everInitialised = true;
       this.log.info(
         { vendor: profile.vendor, model: this.infoState.model, imei: this.infoState.imei, state: this.infoState.state },
@@ -422,7 +467,10 @@ export class Modem extends EventEmitter<ModemEvents> {
   private async synchronise(engine: AtEngine): Promise<void> {
     for (let i = 0; i < this.t.syncAttempts; i++) {
       try {
-        await engine.send('AT', { timeoutMs: this.t.syncMs });
+        // Q0V1 first: a modem left with numeric (V0) or no (Q1) result codes by an earlier
+        // program would never answer a plain AT in a form we recognise.
+        // Any final result, even ERROR from a modem that dislikes the combination, means it answers.
+        await engine.send('ATQ0V1', { timeoutMs: this.t.syncMs, allowError: true });
         return;
       } catch (err) {
         if (engine.isClosed) throw err;
@@ -498,6 +546,17 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   private async poll(engine: AtEngine): Promise<void> {
     const i = this.infoState;
+    if (!this.simReady && !this.initialising) {
+      // Right after power-up a SIM often answers "busy" (CME 14) or NOT READY; a SIM can also
+      // be inserted later. Once it is ready, identify it again (ICCID, IMSI).
+      const cpin = await engine.send('AT+CPIN?', { allowError: true });
+      if (cpin.final.kind === 'ok' && cpin.lines.some((l) => /^\+CPIN: ?READY/i.test(l))) {
+        this.log.info('the SIM is ready now');
+        this.requestInit();
+        this.scheduleHealth(0);
+        return;
+      }
+    }
     const creg = await this.optional(engine, 'AT+CREG?');
     const reg = creg?.lines.map(parseRegistration).find((r) => r !== null) ?? null;
     if (reg) {
@@ -539,7 +598,7 @@ export class Modem extends EventEmitter<ModemEvents> {
         const clip = parseClip(u.line);
         if (!clip) {
           this.badClipLines++;
-          this.log.warn({ line: u.line.slice(0, 80) }, 'unparsable +CLIP line ignored');
+          this.log.warn({ line: redactDigits(u.line.slice(0, 80)) }, 'unparsable +CLIP line ignored');
           return;
         }
         this.feed(this.detector.clip(u.receivedAt, clip));
@@ -552,7 +611,8 @@ export class Modem extends EventEmitter<ModemEvents> {
       }
       case 'registration': {
         const reg = parseRegistration(u.line);
-        if (reg) {
+        // +CGREG/+CEREG are the data side; calls and SMS follow +CREG.
+        if (reg && reg.kind === 'CREG') {
           this.infoState.registered = reg.registered;
           this.infoState.registration = reg.state;
           this.updateReadiness();
@@ -568,12 +628,12 @@ export class Modem extends EventEmitter<ModemEvents> {
         this.simReady = false;
         this.infoState.lastError = 'the SIM card was removed or is not ready';
         this.setState('no-sim');
-        this.needsInit = true;
+        this.requestInit();
         this.scheduleHealth(this.t.recoverMs);
         return;
       case 'modem-restarted':
         this.log.warn({ line: u.line }, 'modem restarted by itself; initialising again');
-        this.needsInit = true;
+        this.requestInit();
         this.scheduleHealth(500);
         return;
       default:
@@ -585,6 +645,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     for (const ev of events) {
       switch (ev.type) {
         case 'incoming':
+          this.lastAnnounced = ev.number;
           this.emit('call', { ...ev, modem: this });
           break;
         case 'query-clcc':

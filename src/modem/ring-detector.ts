@@ -192,6 +192,11 @@ export class RingDetector {
     }
   }
 
+  /** A RING came and the caller's number is not known yet (waiting for +CLIP or AT+CLCC). */
+  get awaitingNumber(): boolean {
+    return this.state.kind === 'waiting-clip' || this.state.kind === 'querying';
+  }
+
   /** True while a call is ringing on this modem. */
   get busy(): boolean {
     return this.state.kind !== 'idle';

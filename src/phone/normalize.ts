@@ -193,3 +193,4 @@ export function maskNumber(e164: string): string {
   }
   return maskTail(text, 2);
 }
+

@@ -422,8 +422,11 @@ export class SimModem extends EventEmitter<SimModemEvents> {
       if (c === 'ATZ' || c === 'AT&F') this.resetSettings();
       return this.ok();
     }
-    if ((m = /^ATE([01])$/.exec(c))) {
-      this.echo = m[1] === '1';
+    if ((m = /^AT((?:[EQV][01]?)+)$/.exec(c))) {
+      // Basic V.250 settings, alone or combined (ATE0, ATQ0V1, ATE0V1Q0).
+      for (const [, letter, value] of (m[1] ?? '').matchAll(/([EQV])([01]?)/g)) {
+        if (letter === 'E') this.echo = value === '1';
+      }
       return this.ok();
     }
     if ((m = /^AT\+CLIP=([01])$/.exec(c))) {

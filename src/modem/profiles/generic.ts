@@ -7,5 +7,6 @@ export const genericProfile: ModemProfile = {
   extraInit: [{ command: 'AT+CVHU=0', optional: true }],
   iccidCommands: ['AT+CCID', 'AT+ICCID', 'AT+CICCID', 'AT+QCCID', 'AT^ICCID?'],
   hangupCommand: 'ATH',
-  urcRoutes: [{ name: 'modem-restarted', match: /^(RDY|START|\^BOOT.*|\+PBREADY)$/ }],
+  // Not Huawei's ^BOOT: those sticks print it periodically, not only at start.
+  urcRoutes: [{ name: 'modem-restarted', match: /^(RDY|START|\+PBREADY)$/ }],
 };

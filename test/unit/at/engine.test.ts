@@ -389,3 +389,55 @@ test('idleTimeoutMs: a long listing that keeps coming is fine; a modem that goes
   await assert.rejects(silent, (e: unknown) => e instanceof AtError && e.code === ErrorCodes.AT_TIMEOUT);
   assert.ok(Date.now() - started < 2000, 'timed out on silence, not on the whole timeout');
 });
+
+/** The modem end, recording every write and letting a test wait for a given one. */
+function modemEnd(modem: import('node:stream').Duplex) {
+  const writes: string[] = [];
+  const waiters: { want: string; resolve: () => void }[] = [];
+  modem.on('data', (d: Buffer) => {
+    const w = d.toString('latin1');
+    writes.push(w);
+    for (const x of waiters.filter((x) => x.want === w)) {
+      waiters.splice(waiters.indexOf(x), 1);
+      x.resolve();
+    }
+  });
+  const written = (want: string): Promise<void> =>
+    writes.includes(want) ? Promise.resolve() : new Promise((resolve) => waiters.push({ want, resolve }));
+  return { writes, written };
+}
+
+test('a command held for a resync is rejected when the port closes during the quiet time', async () => {
+  const [app, modem] = duplexPair();
+  const m = modemEnd(modem);
+  const engine = new AtEngine(app, { log: silentLogger(), defaultTimeoutMs: 60, probeTimeoutMs: 500, settleMs: 5000 });
+  await assert.rejects(engine.send('AT+CSQ'));
+  const held = engine.send('AT+COPS?');
+  await m.written('AT\r');
+  const answered = new Promise<void>((r) => engine.once('responsive', () => r()));
+  modem.write('\r\nOK\r\n');
+  await answered;
+  // The probe is answered; the held command waits out the quiet time when the port closes.
+  modem.destroy();
+  await assert.rejects(held, (e: unknown) => e instanceof AtError && e.code === ErrorCodes.AT_CLOSED);
+});
+
+test('a hang-up queued during a resync goes before the command that was held for it', async () => {
+  const [app, modem] = duplexPair();
+  const m = modemEnd(modem);
+  const engine = new AtEngine(app, { log: silentLogger(), defaultTimeoutMs: 60, probeTimeoutMs: 500, settleMs: 10 });
+  await assert.rejects(engine.send('AT+CSQ'));
+  const held = engine.send('AT+CMGL=4', { timeoutMs: 1000 });
+  await m.written('AT\r');
+  const hangup = engine.send('ATH', { priority: 'urgent', timeoutMs: 1000 });
+  modem.write('\r\nOK\r\n');
+  await m.written('ATH\r');
+  modem.write('\r\nOK\r\n');
+  await m.written('AT+CMGL=4\r');
+  modem.write('\r\nOK\r\n');
+  await Promise.all([held, hangup]);
+  assert.deepEqual(
+    m.writes.filter((w) => w.startsWith('AT') && w !== 'AT\r'),
+    ['AT+CSQ\r', 'ATH\r', 'AT+CMGL=4\r'],
+  );
+});
