@@ -193,4 +193,3 @@ export function maskNumber(e164: string): string {
   }
   return maskTail(text, 2);
 }
-
