@@ -554,6 +554,7 @@ interface ReplyCheckInput {
   box: { id: string; name?: string | undefined };
   modems: { label: string; campaign?: string | undefined; reply?: string | undefined }[];
   reply?: { text: string; maxParts: number } | undefined;
+  sms?: { dailyLimitPerSim: number } | undefined;
 }
 
 /**
@@ -577,6 +578,8 @@ function checkReplies(config: ReplyCheckInput, ctx: z.RefinementCtx<unknown>): v
   if (reply === undefined) return;
   // One issue per key for the length, naming every line it is too long for.
   const tooLong = new Map<string, { path: (string | number)[]; template: string; lines: string[]; ucs2: boolean }>();
+  // The reply that takes most SMS, for the daily limit (set inside forEach, so an object).
+  const longest = { parts: 0, label: '' };
   config.modems.forEach((modem, index) => {
     const own = modem.reply !== undefined;
     const path = own ? ['modems', index, 'reply'] : ['reply', 'text'];
@@ -596,6 +599,7 @@ function checkReplies(config: ReplyCheckInput, ctx: z.RefinementCtx<unknown>): v
       return;
     }
     const plan = planText(expanded);
+    if (plan.parts.length > longest.parts) Object.assign(longest, { parts: plan.parts.length, label: modem.label });
     if (plan.parts.length > reply.maxParts) {
       const key = path.join('.');
       const entry = tooLong.get(key) ?? { path, template, lines: [], ucs2: false };
@@ -607,6 +611,11 @@ function checkReplies(config: ReplyCheckInput, ctx: z.RefinementCtx<unknown>): v
   for (const { path, template, lines, ucs2 } of tooLong.values()) {
     const per = ucs2 ? '70 characters for one SMS, 67 per part when split (Unicode, for Hindi and other scripts)' : '160 characters for one SMS, 153 per part when split';
     report(path, template, `a reply that fits in reply.maxParts (${reply.maxParts}) SMS; ${lines.join(', ')} (${per}): shorten it or raise reply.maxParts`);
+  }
+  // A reply longer than a SIM may send in a day would wait for room that never comes.
+  const limit = config.sms?.dailyLimitPerSim ?? 0;
+  if (limit > 0 && longest.parts > limit) {
+    report(['sms', 'dailyLimitPerSim'], limit, `a daily limit of at least ${longest.parts} SMS (0 for none): the reply for ${longest.label} takes ${longest.parts} SMS, and each part counts`);
   }
 }
 

@@ -6,7 +6,10 @@
  *
  * Parts of a long message wait in `message_parts` until all have come, in any order, or until
  * the parts timeout (default 24 h, on the injected clock) passes; then what came is stored as
- * one message flagged partial, with the missing part numbers.
+ * one message flagged partial, with the missing part numbers. When the sender reuses the
+ * reference of a message still waiting (another text for a part number already there, or a
+ * service-centre time far from all the waiting parts), the old one is stored partial at once
+ * and the new one waits on its own: two messages are never mixed.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -69,14 +72,23 @@ export interface InboxStats {
   partial: number;
   undecodable: number;
   handlerErrors: number;
+  /** Long messages stored partial because the sender reused their reference for a new one. */
+  reusedReferences: number;
 }
+
+/**
+ * Parts of one long message whose service-centre timestamps are further apart than this are
+ * taken for two messages that share a reference (see `receivePart`). The parts of one message
+ * are sent back to back, seconds apart.
+ */
+export const REUSED_REFERENCE_GAP_MS = 10 * 60_000;
 
 /** See the module comment. */
 export class Inbox extends EventEmitter<InboxEvents> {
-  readonly stats: InboxStats = { stored: 0, duplicates: 0, parts: 0, partial: 0, undecodable: 0, handlerErrors: 0 };
+  readonly stats: InboxStats = { stored: 0, duplicates: 0, parts: 0, partial: 0, undecodable: 0, handlerErrors: 0, reusedReferences: 0 };
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly storeTx: (m: NewMessage, group: PartGroup | null, handle: boolean) => StoredMessage;
+  private readonly storeTx: (m: NewMessage, used: readonly string[], handle: boolean) => StoredMessage;
   private readonly partTx: (decoded: DecodedDeliver, source: PduSource, hex: string, fingerprint: string) => ReceiveResult;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -84,9 +96,9 @@ export class Inbox extends EventEmitter<InboxEvents> {
     super();
     this.log = opts.log.child({ module: 'inbox' });
     this.now = opts.now ?? Date.now;
-    this.storeTx = opts.db.transaction((m: NewMessage, group: PartGroup | null, handle: boolean) => {
+    this.storeTx = opts.db.transaction((m: NewMessage, used: readonly string[], handle: boolean) => {
       const row = opts.messages.insert(m);
-      if (group) opts.messages.assembled(group, row.id);
+      opts.messages.assembled(used, row.id);
       const result = handle ? opts.handler.handle(row) : { keyword: null, outcome: 'error', replyId: null };
       opts.messages.setOutcome(row.id, result.keyword, result.outcome, result.replyId);
       const stored: StoredMessage = { ...row, keyword: result.keyword, outcome: result.outcome, replyId: result.replyId };
@@ -147,7 +159,7 @@ export class Inbox extends EventEmitter<InboxEvents> {
         decodeError: null,
         line: source.line,
       },
-      null,
+      [],
     );
     return { kind: 'stored', message };
   }
@@ -162,7 +174,8 @@ export class Inbox extends EventEmitter<InboxEvents> {
     for (const g of groups) {
       const parts = this.opts.messages.partsOf(g);
       if (parts.length === 0) continue;
-      this.store(this.assemble(g, parts), g);
+      const { message, used } = this.assemble(g, parts);
+      this.store(message, used);
       n++;
     }
     return n;
@@ -193,13 +206,36 @@ export class Inbox extends EventEmitter<InboxEvents> {
     const c = decoded.concat;
     if (!c) throw new Error('receivePart without concatenation info');
     const group: PartGroup = { simKey: simKeyOf(source.line), sender: decoded.from, ref: c.reference, refBits: c.referenceBits, total: c.total };
+    const waiting = this.opts.messages.partsOf(group);
+    const sentAt = decoded.timestamp.getTime();
+    const sameNumber = waiting.filter((p) => p.sequence === c.sequence);
+    const sameNumberOtherText = sameNumber.some((p) => p.text !== decoded.text);
+    // The service centre stamps every part of one long message within seconds of the others,
+    // and a late delivery keeps that stamp: parts all stamped far from this one are another
+    // message. Unless this part is a copy of one waiting (same number, same text: the message
+    // sent again), which joins it harmlessly.
+    const copy = sameNumber.some((p) => p.text === decoded.text);
+    const otherTime = !copy && waiting.length > 0 && waiting.every((p) => Math.abs(p.sentAt - sentAt) > REUSED_REFERENCE_GAP_MS);
+    if (sameNumberOtherText || otherTime) {
+      // The sender reused the reference for a new message (phones count references modulo 256,
+      // some always send the same one) while a part of the old one never came. Joining them
+      // would mix two messages and drop a text, so the old one is stored as it is (partial)
+      // and a new one begins.
+      this.stats.reusedReferences++;
+      this.log.warn(
+        { modem: source.line.label, ref: c.reference, part: c.sequence, total: c.total, waiting: waiting.length },
+        'a long message reused the reference of one still waiting for parts; storing the old one as partial',
+      );
+      const old = this.assemble(group, waiting);
+      this.store(old.message, old.used);
+    }
     this.opts.messages.addPart({
       ...group,
       fingerprint,
       sequence: c.sequence,
       text: decoded.text,
       encoding: decoded.encoding,
-      sentAt: decoded.timestamp.getTime(),
+      sentAt,
       receivedAt: this.now(),
       pdu: hex,
       line: source.line,
@@ -210,19 +246,27 @@ export class Inbox extends EventEmitter<InboxEvents> {
       this.log.debug({ modem: source.line.label, part: c.sequence, have, total: c.total }, 'part of a long message stored; waiting for the rest');
       return { kind: 'part-waiting', have, total: c.total };
     }
-    return { kind: 'stored', message: this.store(this.assemble(group, parts), group) };
+    const { message, used } = this.assemble(group, parts);
+    return { kind: 'stored', message: this.store(message, used) };
   }
 
-  /** The parts joined in order exactly as sent: nothing inserted, nothing normalised (a part may start with a combining mark). */
-  private assemble(g: PartGroup, parts: PartRow[]): NewMessage {
+  /**
+   * The parts joined in order exactly as sent: nothing inserted, nothing normalised (a part may
+   * start with a combining mark). `used` names the parts whose text is in the message: the
+   * first of each sequence number, and copies of it with the same text. A part with the same
+   * number and another text (only in groups stored before reused references were recognised)
+   * is left waiting, and is stored on its own when the parts timeout passes.
+   */
+  private assemble(g: PartGroup, parts: PartRow[]): { message: NewMessage; used: string[] } {
     const bySequence = new Map<number, PartRow>();
     for (const p of parts) if (!bySequence.has(p.sequence)) bySequence.set(p.sequence, p);
     const ordered = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
+    const used = parts.filter((p) => bySequence.get(p.sequence)?.text === p.text).map((p) => p.fingerprint);
     const missing: number[] = [];
     for (let i = 1; i <= g.total; i++) if (!bySequence.has(i)) missing.push(i);
     const latest = parts.reduce((a, b) => (b.receivedAt > a.receivedAt ? b : a));
     const partial = missing.length > 0;
-    return {
+    const message: NewMessage = {
       id: randomUUID(),
       fingerprint: null,
       ...this.senderOf(g.sender),
@@ -239,6 +283,7 @@ export class Inbox extends EventEmitter<InboxEvents> {
       decodeError: null,
       line: latest.line,
     };
+    return { message, used };
   }
 
   private storeUndecodable(hex: string, fingerprint: string, source: PduSource, err: unknown): ReceiveResult {
@@ -264,7 +309,7 @@ export class Inbox extends EventEmitter<InboxEvents> {
         decodeError: error,
         line: source.line,
       },
-      null,
+      [],
     );
     return { kind: 'stored', message };
   }
@@ -273,14 +318,14 @@ export class Inbox extends EventEmitter<InboxEvents> {
    * Store and act on a message. If acting on it fails (a bug, a surprise from the outbox), the
    * message is still stored, marked `error`, so it is never lost nor left on the SIM.
    */
-  private store(m: NewMessage, group: PartGroup | null): StoredMessage {
+  private store(m: NewMessage, used: readonly string[]): StoredMessage {
     let stored: StoredMessage;
     try {
-      stored = this.storeTx(m, group, true);
+      stored = this.storeTx(m, used, true);
     } catch (err) {
       this.stats.handlerErrors++;
       this.log.error({ err: describeError(err), messageId: m.id, modem: m.line.label }, 'acting on a message failed; storing it without acting');
-      stored = this.storeTx(m, group, false);
+      stored = this.storeTx(m, used, false);
     }
     this.stats.stored++;
     if (stored.partial) this.stats.partial++;

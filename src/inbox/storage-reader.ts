@@ -40,6 +40,8 @@ export interface StorageReaderStats {
   scans: number;
   /** Times the storage was found full. */
   fullFound: number;
+  /** Headers that came without a PDU line: nothing stored or deleted, read again by a later scan. */
+  noPdu: number;
   errors: number;
 }
 
@@ -66,7 +68,7 @@ const MEMORY_FULL = /SMMEMFULL|SMSFULL|MEMFULL/i;
 
 /** See the module comment. */
 export class StorageReader extends EventEmitter<StorageReaderEvents> {
-  readonly stats: StorageReaderStats = { read: 0, deleted: 0, direct: 0, scans: 0, fullFound: 0, errors: 0 };
+  readonly stats: StorageReaderStats = { read: 0, deleted: 0, direct: 0, scans: 0, fullFound: 0, noPdu: 0, errors: 0 };
   private readonly modem: Modem;
   private readonly inbox: Inbox;
   private readonly log: Logger;
@@ -278,11 +280,26 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
     const header = at < 0 ? null : parseCmgr(res.lines[at] ?? '');
     if (at < 0) return; // an empty slot answers a bare OK on some modems
     if (header && (header.stat === 2 || header.stat === 3)) return; // a draft or a sent copy, not ours
-    const pdu = res.lines[at + 1] ?? '';
+    const pdu = pduAfter(res.lines, at, CMGR_HEADER);
+    if (pdu === null) {
+      this.noPdu(job.index, res.lines.slice(at, at + 3));
+      return;
+    }
     this.stats.read++;
     const result = this.deliver(pdu, header?.length ?? null);
     if (result.kind === 'not-inbound') return;
     await this.remove(engine, job.index);
+  }
+
+  /**
+   * A header came without a PDU line (only a stray modem line, or nothing, after it). Nothing is
+   * stored and nothing deleted: storing the stray line as an "undecodable message" and then
+   * deleting the slot would lose the real message. It stays on the SIM for the next scan.
+   */
+  private noPdu(index: number, lines: readonly string[]): void {
+    this.stats.errors++;
+    this.stats.noPdu++;
+    this.log.warn({ index, lines: lines.map((l) => l.slice(0, 60)) }, 'a stored message was listed without its PDU; left on the SIM to be read again');
   }
 
   private async remove(engine: AtEngine, index: number): Promise<void> {
@@ -312,6 +329,11 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
         listed++;
         if (entry.stat === 2 || entry.stat === 3) {
           foreign++;
+          continue;
+        }
+        if (entry.pdu === null) {
+          // Not counted as foreign: the storage check then sees it and asks for another scan.
+          this.noPdu(entry.index, []);
           continue;
         }
         this.stats.read++;
@@ -349,23 +371,41 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
   }
 }
 
-interface ListEntry {
+/** One message of an `AT+CMGL` answer. */
+export interface ListEntry {
   index: number;
   stat: number | null;
   length: number | null;
-  pdu: string;
+  /** The PDU in hex; null when the header had no PDU line before the next header. */
+  pdu: string | null;
 }
 
-/** `+CMGL: <index>,<stat>,,<len>` lines, each followed by its PDU line. */
+const CMGR_HEADER = /^\+CMGR:/i;
+const CMGL_HEADER = /^\+CMGL:/i;
+/** A PDU line: hex digits only. Modem lines that slip in (`^SMMEMFULL: "SM"`, `+CPIN: READY`) never are. */
+const HEX_LINE = /^[0-9A-F]+$/i;
+
+/**
+ * The PDU of the header at `at`: the first hex-only line after it and before the next header.
+ * Null when there is none. The line right after the header is not trusted blindly: vendors
+ * print indications between a header and its PDU (Huawei `^SMMEMFULL`, a late `+CPIN`).
+ */
+export function pduAfter(lines: readonly string[], at: number, header: RegExp): string | null {
+  for (let i = at + 1; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (header.test(line)) return null;
+    if (HEX_LINE.test(line)) return line;
+  }
+  return null;
+}
+
+/** `+CMGL: <index>,<stat>,,<len>` lines, each with its PDU (see {@link pduAfter}). */
 export function listEntries(lines: readonly string[]): ListEntry[] {
   const out: ListEntry[] = [];
   for (let i = 0; i < lines.length; i++) {
     const header = parseCmgl(lines[i] ?? '');
     if (!header) continue;
-    const next = lines[i + 1];
-    const pdu = next !== undefined && !/^\+CMGL:/i.test(next) ? next : '';
-    if (pdu !== '') i++;
-    out.push({ index: header.index, stat: header.stat, length: header.length, pdu });
+    out.push({ index: header.index, stat: header.stat, length: header.length, pdu: pduAfter(lines, i, CMGL_HEADER) });
   }
   return out;
 }

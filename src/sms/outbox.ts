@@ -112,18 +112,69 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
 
   /**
    * queued → sending for `modem`, and its first unsent part marked `sending` in the same
-   * commit (it is written before `AT+CMGS` leaves). Null when someone else took the message.
+   * commit (it is written before `AT+CMGS` leaves). Null when someone else took the message,
+   * or when it had nothing left to send.
+   *
+   * A queued message should have no part in `sending` and at least one `pending`. Should it be
+   * otherwise (a database error in the middle of a send, a bug), the state is repaired here
+   * rather than thrown about: a stray `sending` part goes back to pending and is sent again
+   * (the restart rule: its `+CMGS` was never recorded), and a message with every part sent is
+   * marked sent.
    */
   claim(id: string, modem: string, sim: string): { row: SmsRow; part: number } | null {
     const now = this.clock();
-    return this.store.transaction(() => {
+    let settled: SmsRow[] = [];
+    const claimed = this.store.transaction(() => {
+      settled = [];
       if (!this.store.claim(id, modem, now)) return null;
       const row = this.store.get(id);
-      const next = this.store.parts(id).find((p) => p.status === 'pending');
-      if (!row || !next) throw new Error(`message ${id} is queued with no part left to send`);
-      this.store.partSending(id, next.part, modem, sim, now);
-      return { row, part: next.part };
+      if (!row) return null;
+      let parts = this.store.parts(id);
+      const stray = parts.filter((p) => p.status === 'sending');
+      if (stray.length > 0) {
+        for (const p of stray) this.store.partBack(id, p.part, 'left in "sending" while its message waited in the queue (its +CMGS was never recorded); sent again');
+        this.log.warn({ sms: id, parts: stray.map((p) => p.part) }, 'repaired a queued SMS with parts left in "sending"; they are sent again');
+        parts = this.store.parts(id);
+      }
+      const next = parts.find((p) => p.status === 'pending');
+      if (next) {
+        this.store.partSending(id, next.part, modem, sim, now);
+        return { row, part: next.part };
+      }
+      settled = this.settleWithNothingToSend(id, parts, now);
+      return null;
     });
+    for (const row of settled) this.emit('outcome', row);
+    return claimed;
+  }
+
+  /** A claimed message with no part to send: sent when every part was, else failed. Returns its outcomes. */
+  private settleWithNothingToSend(id: string, parts: readonly SmsPartRow[], now: number): SmsRow[] {
+    const done = parts.length > 0 && parts.every((p) => p.status === 'sent' || p.status === 'delivered');
+    if (!done) {
+      const error = `inconsistent: queued with no part left to send (parts ${parts.map((p) => `${p.part} ${p.status}`).join(', ')})`;
+      this.log.error({ sms: id }, `${error}; failed`);
+      if (!this.store.fail(id, error, now)) return [];
+      const row = this.store.get(id);
+      if (row) this.opts.syncLog.append(`${id}:failed`, 'sms', smsSyncPayload(row, this.store.parts(id)));
+      return row ? [row] : [];
+    }
+    this.log.warn({ sms: id }, 'repaired a queued SMS whose every part had been sent: marked sent');
+    const out: SmsRow[] = [];
+    if (!this.store.markSent(id, now)) return out;
+    const sent = this.store.get(id);
+    if (sent) {
+      this.opts.syncLog.append(`${id}:sent`, 'sms', smsSyncPayload(sent, parts));
+      out.push(sent);
+    }
+    if (parts.every((p) => p.status === 'delivered') && this.store.markDelivered(id, now)) {
+      const delivered = this.store.get(id);
+      if (delivered) {
+        this.opts.syncLog.append(`${id}:delivered`, 'sms', smsSyncPayload(delivered, parts));
+        out.push(delivered);
+      }
+    }
+    return out;
   }
 
   /**
@@ -136,7 +187,12 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
   partSent(id: string, part: number, reference: number | null, modem: string, sim: string, day: string): { sent: SmsRow | null; next: number | null } {
     const now = this.clock();
     const result = this.store.transaction(() => {
-      this.store.partSent(id, part, reference, modem, sim, now);
+      if (!this.store.partSent(id, part, reference, modem, sim, now)) {
+        // Already recorded: the worker retries this call when it threw, and it may have thrown
+        // after the commit (a listener of `outcome`). Counting the part again would be wrong.
+        const parts = this.store.parts(id);
+        return { sent: null, next: parts.find((p) => p.status === 'sending')?.part ?? null };
+      }
       this.store.pin(id, sim, now);
       this.store.countSent(sim, day);
       const parts = this.store.parts(id);

@@ -176,10 +176,27 @@ export function quietHoursEnd(at: number, quiet: QuietHours, timeZone: string | 
   // The end is today when we are before it (the after-midnight half), otherwise tomorrow.
   const dayOffset = minute < quiet.end ? 0 : 1;
   const date = new Date(Date.UTC(p.year, p.month - 1, p.day + dayOffset));
-  return zonedToEpoch(
-    { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: Math.floor(quiet.end / 60), minute: quiet.end % 60 },
-    timeZone,
-  );
+  const target = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: Math.floor(quiet.end / 60), minute: quiet.end % 60 };
+  // Quiet hours last until the first instant after `at` whose local time is at or after the
+  // end. Usually that is simply the end's wall-clock time. Across a DST change it is not: the
+  // end may not exist that night (clocks jump past it, and zonedToEpoch lands an hour early or
+  // late), or we may be in the repeated hour after clocks went back, with the end's first
+  // occurrence already past. Then walk a minute at a time: only across the hour or two of the
+  // change, on the two nights a year it happens.
+  let end = zonedToEpoch(target, timeZone);
+  if (end <= at || !reached(end, target, timeZone)) {
+    end = Math.max(at, end);
+    end = end - (end % 60_000) + 60_000;
+    for (let i = 0; i < 48 * 60 && !reached(end, target, timeZone); i++) end += 60_000;
+  }
+  for (let i = 0; i < 48 * 60 && end - 60_000 > at && reached(end - 60_000, target, timeZone); i++) end -= 60_000;
+  return end;
+}
+
+/** True when the local time at `at` is at or after the wall-clock reading `target`. */
+function reached(at: number, target: Omit<ZoneParts, 'second'>, timeZone: string | undefined): boolean {
+  const p = zoneParts(at, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) >= Date.UTC(target.year, target.month - 1, target.day, target.hour, target.minute);
 }
 
 /** Why sending is held back right now, and until when. */

@@ -67,6 +67,8 @@ export interface SmsStatusView {
   }[];
   replies: ReplyStats;
   reports: SmsStatusSnapshot['reports'];
+  /** Errors the worker caught and logged instead of crashing (a database error); see docs/SMS.md. */
+  errors: SmsStatusSnapshot['errors'];
   optedOut: number;
 }
 
@@ -181,6 +183,7 @@ export class SmsService {
       })),
       replies: structuredClone(this.replies.stats),
       reports: s?.reports ?? { matched: 0, unmatched: 0, bad: 0 },
+      errors: s?.errors ?? { schedule: 0, reports: 0, commits: 0, sends: 0 },
       optedOut: this.optOuts.count(),
     };
   }

@@ -38,6 +38,13 @@ export interface SmsWorkerTimings {
   pinnedWaitMs: number;
   /** Status reports are matched to parts sent within this window (TP-MR wraps at 256). */
   reportWindowMs: number;
+  /**
+   * The modem accepted a part but recording that failed (disk full, I/O error, database
+   * busy): the record is tried again after this long, doubled each time up to
+   * `commitRetryMaxMs`. The part itself is never sent again.
+   */
+  commitRetryBaseMs: number;
+  commitRetryMaxMs: number;
 }
 
 /** The timings of a real box. */
@@ -51,6 +58,8 @@ export const defaultSmsTimings: SmsWorkerTimings = {
   ringWaitMs: 60_000,
   pinnedWaitMs: 24 * 3600_000,
   reportWindowMs: 3 * 24 * 3600_000,
+  commitRetryBaseMs: 500,
+  commitRetryMaxMs: 30_000,
 };
 
 /** Validity period asked of the SMSC: a reply delivered days late is worse than none. */
@@ -114,6 +123,22 @@ export interface SmsStatusSnapshot {
   dailyLimitPerSim: number;
   lines: SmsLineStatus[];
   reports: { matched: number; unmatched: number; bad: number };
+  errors: SmsWorkerErrors;
+}
+
+/**
+ * Errors the worker caught and logged instead of letting them out of a timer or an event
+ * listener (which would end the process). Each is also in the log with its cause.
+ */
+export interface SmsWorkerErrors {
+  /** Looking at the queue failed (a database error); tried again on the next tick. */
+  schedule: number;
+  /** A status report could not be recorded. */
+  reports: number;
+  /** Recording a part the modem accepted failed; the record (never the send) is retried. */
+  commits: number;
+  /** A send ended with an error that could not even be written to the outbox; the message is queued again later. */
+  sends: number;
 }
 
 /** Events for tests and the benchmark. */
@@ -152,12 +177,15 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
   private readonly log: Logger;
   private readonly lanes: Lane[];
   private readonly reports = { matched: 0, unmatched: 0, bad: 0 };
+  private readonly errors: SmsWorkerErrors = { schedule: 0, reports: 0, commits: 0, sends: 0 };
+  /** Messages a failed send left in `sending` because even queueing them again failed. */
+  private readonly stranded = new Set<string>();
   private ticker: NodeJS.Timeout | undefined;
   private started = false;
   private stopping = false;
   private scheduled = false;
   private readonly detach: (() => void)[] = [];
-  /** Lanes waiting for a call to end between parts; released at once by `stop`. */
+  /** Lanes waiting (for a call to end between parts, or to retry a record); released at once by `stop`. */
   private readonly ringWaiters = new Set<() => void>();
   private settings: SmsSettings;
 
@@ -193,7 +221,14 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
       this.on2(lane.modem, 'initialised', wake);
       this.on2(lane.modem, 'call-ended', wake);
       this.on2(lane.modem, 'urc', (u: Urc) => {
-        if (u.name === 'cds') this.onStatusReport(lane, u);
+        if (u.name !== 'cds') return;
+        // An error here would be thrown into the modem's URC dispatch: count and log it instead.
+        try {
+          this.onStatusReport(lane, u);
+        } catch (err) {
+          this.errors.reports++;
+          this.log.error({ modem: lane.label, err: describeError(err) }, 'could not record a status report');
+        }
       });
     }
     this.ticker = setInterval(() => this.schedule(), this.t.tickMs);
@@ -258,50 +293,115 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
     return limit === 0 || this.sentToday(lane, now) + parts <= limit;
   }
 
-  /** Hand due messages to idle lines. Synchronous: a message is claimed in the same turn it is chosen. */
+  /**
+   * Hand due messages to idle lines. Synchronous: a message is claimed in the same turn it is
+   * chosen. Runs from a timer and from `setImmediate`, so it never throws: an error (the
+   * database failing) is logged and counted, and the next tick tries again.
+   */
   private schedule(): void {
+    try {
+      this.scheduleNow();
+    } catch (err) {
+      this.errors.schedule++;
+      this.log.error({ err: describeError(err) }, 'could not look at the SMS queue; trying again on the next tick');
+    }
+  }
+
+  private scheduleNow(): void {
     if (!this.started || this.stopping) return;
     const now = this.clock();
+    this.requeueStranded(now);
+    this.failUnsendable(now);
     if (!sendingGate(now, this.settings.window).open) return;
     const idle = this.lanes.filter((l) => !l.busy && this.usable(l, now));
     if (idle.length === 0) return;
-    let due: SmsRow[];
-    try {
-      due = this.opts.outbox.store.due(now, Math.max(32, idle.length * 4));
-    } catch (err) {
-      this.log.error({ err: describeError(err) }, 'cannot read the outbox');
+    const pageSize = Math.max(32, idle.length * 4);
+    let after = 0;
+    // The query leaves out messages no free line can take now (too many parts for what any of
+    // them may still send today, or started on a SIM that is not free), so a queue headed by
+    // such messages never blocks the rest. Each one returned is normally claimed or cancelled;
+    // the pages and their bound only guard against a loop.
+    for (let page = 0; page < 16 && idle.length > 0; page++) {
+      const due = this.opts.outbox.store.dueFor(now, { after, maxParts: this.room(idle, now), sims: idle.map((l) => simKey(l.modem)), limit: pageSize });
+      for (const msg of due) {
+        if (idle.length === 0) break;
+        after = msg.seq;
+        this.offer(msg, idle, now);
+      }
+      if (due.length < pageSize) break;
+    }
+  }
+
+  /** Claim one due message for one of the idle lanes (taken out of `idle`), or cancel it. */
+  private offer(msg: SmsRow, idle: Lane[], now: number): void {
+    // Checked for half-sent messages too: STOP ends the rest of a long reply (docs/SMS.md).
+    if (!msg.ignoreOptOut && this.opts.optOuts.isOptedOut(msg.to)) {
+      this.opts.outbox.fail(msg.id, optedOutError(msg.simIccid !== null));
       return;
     }
-    for (const msg of due) {
-      if (idle.length === 0) break;
-      if (!msg.ignoreOptOut && msg.simIccid === null && this.opts.optOuts.isOptedOut(msg.to)) {
-        this.opts.outbox.fail(msg.id, 'cancelled: the number opted out (STOP) before the message went out');
-        continue;
-      }
-      const lane = this.pick(msg, idle, now);
-      if (!lane) continue;
-      const claimed = this.opts.outbox.claim(msg.id, lane.label, simKey(lane.modem));
-      if (!claimed) continue;
-      idle.splice(idle.indexOf(lane), 1);
-      lane.busy = true;
-      lane.run = this.send(lane, claimed.row, claimed.part).finally(() => {
+    const lane = this.pick(msg, idle, now);
+    if (!lane) return;
+    const claimed = this.opts.outbox.claim(msg.id, lane.label, simKey(lane.modem));
+    if (!claimed) return;
+    idle.splice(idle.indexOf(lane), 1);
+    lane.busy = true;
+    lane.run = this.send(lane, claimed.row, claimed.part)
+      .catch((err: unknown) => {
+        // send() handles its own errors; this is what is left when even queueing the message
+        // again failed. It stays in `sending` until `requeueStranded` manages it.
+        this.errors.sends++;
+        this.stranded.add(msg.id);
+        this.log.error({ modem: lane.label, sms: msg.id, err: describeError(err) }, 'an SMS send ended in an error that could not be recorded; it is queued again later');
+      })
+      .finally(() => {
         lane.busy = false;
         lane.current = null;
         lane.run = null;
         this.wake();
       });
+  }
+
+  /** The most parts any of these lines may still send today (no limit: as many as a message can have). */
+  private room(lanes: readonly Lane[], now: number): number {
+    const limit = this.settings.dailyLimitPerSim;
+    if (limit === 0) return Number.MAX_SAFE_INTEGER;
+    return Math.max(0, ...lanes.map((l) => limit - this.sentToday(l, now)));
+  }
+
+  /** Messages left in `sending` by a send whose error could not be written: queued again now. */
+  private requeueStranded(now: number): void {
+    for (const id of [...this.stranded]) {
+      if (this.lanes.some((l) => l.current?.sms === id)) continue;
+      // Its part left in `sending` is repaired when the message is claimed again (SmsOutbox.claim).
+      this.opts.outbox.retry(id, null, 'queued again after an error that could not be recorded at the time', now);
+      this.stranded.delete(id);
+    }
+  }
+
+  /**
+   * Fail what can never be sent: a message with more parts than `sms.dailyLimitPerSim` (no SIM
+   * may send it in one day), and a half-sent one whose SIM has been gone too long.
+   */
+  private failUnsendable(now: number): void {
+    const limit = this.settings.dailyLimitPerSim;
+    if (limit > 0) {
+      for (const msg of this.opts.outbox.store.longerThan(limit, 100)) {
+        this.log.warn({ sms: msg.id, parts: msg.parts, limit }, 'SMS longer than the daily limit; failed');
+        this.opts.outbox.fail(
+          msg.id,
+          `cannot be sent: it takes ${msg.parts} SMS and sms.dailyLimitPerSim is ${limit}, so no SIM may send it in one day (raise the limit or shorten the text)`,
+        );
+      }
+    }
+    for (const msg of this.opts.outbox.store.pinnedUntouchedSince(now - this.t.pinnedWaitMs, 100)) {
+      if (this.lanes.some((l) => simKey(l.modem) === msg.simIccid && (l.busy || this.usable(l, now)))) continue;
+      this.opts.outbox.fail(msg.id, `the SIM ${msg.simIccid ?? '?'} that sent the first parts has been gone too long; the rest cannot be sent from another SIM`);
     }
   }
 
   private pick(msg: SmsRow, idle: Lane[], now: number): Lane | null {
-    if (msg.simIccid !== null) {
-      const pinned = idle.find((l) => simKey(l.modem) === msg.simIccid);
-      if (pinned) return pinned;
-      if (!this.lanes.some((l) => simKey(l.modem) === msg.simIccid && this.usable(l, now)) && now - msg.updatedAt > this.t.pinnedWaitMs) {
-        this.opts.outbox.fail(msg.id, `the SIM ${msg.simIccid} that sent the first parts has been gone too long; the rest cannot be sent from another SIM`);
-      }
-      return null;
-    }
+    // A half-sent message goes on from its SIM only (failUnsendable gives up on it in time).
+    if (msg.simIccid !== null) return idle.find((l) => simKey(l.modem) === msg.simIccid) ?? null;
     // Parts still to send: all of them, as nothing is pinned yet.
     const candidates = idle.filter((l) => this.fits(l, msg.parts, now));
     if (candidates.length === 0) return null;
@@ -326,6 +426,8 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
     const log = this.log.child({ modem: lane.label, sms: msg.id });
     const outbox = this.opts.outbox;
     let status: SmsStatus = 'sending';
+    /** The part marked `sending` on disk and not (yet) accepted by the modem. */
+    let inFlight: number | null = first;
     try {
       let pdus: SubmitPart[];
       try {
@@ -355,12 +457,19 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
         const pdu = pdus[part - 1];
         if (!pdu) throw new Error(`no PDU for part ${part}`);
         if (part !== first) {
-          // Between parts: a call may be ringing here, the box may be stopping.
+          // Between parts: a call may be ringing here, the box may be stopping, the number may
+          // have sent STOP.
           const ready = await this.readyForPart(lane, msg);
           if (ready !== true) {
-            outbox.retry(msg.id, part, ready, this.clock(), true);
-            status = 'queued';
-            log.info({ reason: ready }, 'SMS put back in the queue');
+            if (ready.fail) {
+              outbox.fail(msg.id, ready.why);
+              status = 'failed';
+              log.info({ reason: ready.why }, 'SMS cancelled between its parts');
+            } else {
+              outbox.retry(msg.id, part, ready.why, this.clock(), true);
+              status = 'queued';
+              log.info({ reason: ready.why }, 'SMS put back in the queue');
+            }
             return;
           }
         }
@@ -369,13 +478,17 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
           status = outcome.status;
           return;
         }
+        // The next part (if any) was marked `sending` in the commit that recorded this one.
         part = outcome.next;
+        inFlight = part;
       }
       status = outbox.get(msg.id)?.status ?? 'sent';
     } catch (err) {
-      // A bug here must not leave the message in `sending` until the next restart.
+      // A bug here must not leave the message in `sending` until the next restart. `inFlight`
+      // is never a part the modem accepted (sendPart records those itself), so it may go back
+      // to pending and be sent again.
       log.error({ err: describeError(err) }, 'unexpected error while sending an SMS; queued again');
-      outbox.retry(msg.id, null, `unexpected error: ${describeError(err)}`, this.clock() + this.t.retryBaseMs);
+      outbox.retry(msg.id, inFlight, `unexpected error: ${describeError(err)}`, this.clock() + this.t.retryBaseMs);
       status = 'queued';
     } finally {
       this.emit('settled', { sms: msg.id, modem: lane.label, status });
@@ -383,20 +496,36 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
   }
 
   /**
-   * True when the next part may go out on this line now; otherwise why not (the message is
-   * put back in the queue). A ringing call is given the modem first: a modem inside AT+CMGS
-   * cannot hang up.
+   * True when the next part may go out on this line now; otherwise why not, and whether the
+   * message is put back in the queue or failed (the number opted out). A ringing call is given
+   * the modem first: a modem inside AT+CMGS cannot hang up.
    */
-  private async readyForPart(lane: Lane, msg: SmsRow): Promise<true | string> {
-    if (this.stopping) return 'the box is stopping; the rest is sent after the restart';
+  private async readyForPart(lane: Lane, msg: SmsRow): Promise<true | { fail: boolean; why: string }> {
+    const later = (why: string): { fail: boolean; why: string } => ({ fail: false, why });
+    if (this.stopping) return later('the box is stopping; the rest is sent after the restart');
     if (lane.modem.ringing) await this.untilNotRinging(lane);
+    // After the wait: a STOP may have come while the call rang.
+    if (!msg.ignoreOptOut && this.opts.optOuts.isOptedOut(msg.to)) return { fail: true, why: optedOutError(true) };
     const now = this.clock();
-    if (this.stopping) return 'the box is stopping; the rest is sent after the restart';
-    if (lane.modem.ringing) return `${lane.label} kept ringing`;
-    if (!this.usable(lane, now)) return `${lane.label} is not ready (${lane.modem.info.state})`;
+    if (this.stopping) return later('the box is stopping; the rest is sent after the restart');
+    if (lane.modem.ringing) return later(`${lane.label} kept ringing`);
+    if (!this.usable(lane, now)) return later(`${lane.label} is not ready (${lane.modem.info.state})`);
     const pinned = this.opts.outbox.get(msg.id)?.simIccid ?? null;
-    if (pinned !== null && pinned !== simKey(lane.modem)) return `the SIM in ${lane.label} changed; waiting for SIM ${pinned}`;
+    if (pinned !== null && pinned !== simKey(lane.modem)) return later(`the SIM in ${lane.label} changed; waiting for SIM ${pinned}`);
     return true;
+  }
+
+  /** Wait `ms`, or less when the worker stops. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.ringWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.ringWaiters.add(done);
+    });
   }
 
   private untilNotRinging(lane: Lane): Promise<void> {
@@ -425,7 +554,7 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
     part: number,
     pdu: SubmitPart,
     log: Logger,
-  ): Promise<{ status: 'sent'; next: number | null } | { status: 'queued' | 'failed' }> {
+  ): Promise<{ status: 'sent'; next: number | null } | { status: 'queued' | 'failed' | 'sending' }> {
     const outbox = this.opts.outbox;
     const engine = lane.modem.engine;
     const iccid = simKey(lane.modem);
@@ -455,12 +584,54 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
     }
     lane.busyMs += performance.now() - started;
     lane.sentSinceStart++;
-    const now = this.clock();
-    const { sent, next } = outbox.partSent(msg.id, part, reference, lane.label, iccid, localDay(now, this.settings.window.timeZone));
+    // Counted in the local day it was accepted, however long recording it takes.
+    const day = localDay(this.clock(), this.settings.window.timeZone);
+    const recorded = await this.recordSent(msg, part, reference, lane.label, iccid, day, log);
+    if (!recorded) return { status: 'sending' };
+    const { sent, next } = recorded;
     this.emit('part-sent', { sms: msg.id, part, modem: lane.label, reference });
     log.debug({ part, parts: msg.parts, reference }, 'SMS part accepted by the network');
     if (sent) log.info({ to: maskNumber(msg.to), parts: msg.parts, attempts: sent.attempts }, 'SMS sent');
     return { status: 'sent', next };
+  }
+
+  /**
+   * Record a part the modem accepted. The `+CMGS` answer is kept here and the record retried
+   * with backoff for as long as it fails (disk full, I/O error, database busy), holding the
+   * line: the part must never be sent again by this process, and a retry() of the message
+   * would do exactly that. Only when the box stops first is it given up, with an error in the
+   * log (after the restart the part is then sent again: the restart rule of docs/SMS.md).
+   */
+  private async recordSent(
+    msg: SmsRow,
+    part: number,
+    reference: number | null,
+    modem: string,
+    sim: string,
+    day: string,
+    log: Logger,
+  ): Promise<{ sent: SmsRow | null; next: number | null } | null> {
+    let delay = this.t.commitRetryBaseMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.opts.outbox.partSent(msg.id, part, reference, modem, sim, day);
+      } catch (err) {
+        this.errors.commits++;
+        if (this.stopping) {
+          log.error(
+            { part, reference, attempt, err: describeError(err) },
+            'the modem accepted an SMS part but the box stopped before it could be recorded; it will be sent again after the restart',
+          );
+          return null;
+        }
+        log.error(
+          { part, reference, attempt, retryInMs: delay, err: describeError(err) },
+          'the modem accepted an SMS part but recording it failed; retrying the record (the part is not sent again)',
+        );
+        await this.pause(delay);
+        delay = Math.min(this.t.commitRetryMaxMs, delay * 2);
+      }
+    }
   }
 
   private onPartFailed(lane: Lane, msg: SmsRow, part: number, err: unknown, log: Logger): 'queued' | 'failed' {
@@ -590,6 +761,7 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
       oldestWaitingAt: this.opts.outbox.store.oldestWaiting(),
       dailyLimitPerSim: limit,
       reports: { ...this.reports },
+      errors: { ...this.errors },
       lines: this.lanes.map((l) => {
         const sentToday = this.sentToday(l, now);
         const state: SmsLineStatus['state'] =
@@ -610,6 +782,13 @@ export class SmsWorker extends EventEmitter<SmsWorkerEvents> {
       }),
     };
   }
+}
+
+/** `last_error` of a message cancelled because its number opted out (STOP). */
+function optedOutError(halfSent: boolean): string {
+  return halfSent
+    ? 'cancelled: opted out (STOP) after its first parts went out; the rest were not sent'
+    : 'cancelled: opted out (STOP) before the message went out';
 }
 
 /**

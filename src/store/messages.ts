@@ -200,9 +200,7 @@ export class MessageStore {
       SELECT * FROM message_parts
       WHERE message_id IS NULL AND sim_key = ? AND sender = ? AND ref_bits = ? AND ref = ? AND total = ?
       ORDER BY sequence, received_at`);
-    this.markParts = db.prepare(`
-      UPDATE message_parts SET message_id = ?
-      WHERE message_id IS NULL AND sim_key = ? AND sender = ? AND ref_bits = ? AND ref = ? AND total = ?`);
+    this.markParts = db.prepare(`UPDATE message_parts SET message_id = ? WHERE fingerprint = ? AND message_id IS NULL`);
     this.oldGroups = db.prepare(`
       SELECT sim_key, sender, ref_bits, ref, total FROM message_parts
       WHERE message_id IS NULL
@@ -281,9 +279,13 @@ export class MessageStore {
     return (this.waitingParts.all(g.simKey, g.sender, g.refBits, g.ref, g.total) as RawPart[]).map(partFromRaw);
   }
 
-  /** The waiting parts became message `messageId`. */
-  assembled(g: PartGroup, messageId: string): void {
-    this.markParts.run(messageId, g.simKey, g.sender, g.refBits, g.ref, g.total);
+  /**
+   * These waiting parts (by fingerprint) became message `messageId`. Only the parts whose text
+   * went into the message are named: a part marked here is no longer waiting, so marking one
+   * whose text was not used would lose it.
+   */
+  assembled(fingerprints: readonly string[], messageId: string): void {
+    for (const f of fingerprints) this.markParts.run(messageId, f);
   }
 
   /** Groups whose first part came at or before `receivedBefore`. */

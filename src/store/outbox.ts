@@ -192,15 +192,24 @@ export class OutboxStore {
       get: p(`SELECT * FROM sms_outbox WHERE id = ?`),
       parts: p(`SELECT * FROM sms_parts WHERE sms_id = ? ORDER BY part`),
       due: p(`SELECT * FROM sms_outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY seq LIMIT ?`),
+      dueFor: p(`
+        SELECT * FROM sms_outbox
+        WHERE status = 'queued' AND next_attempt_at <= @now AND seq > @after
+          AND ((sim_iccid IS NULL AND parts <= @maxParts) OR sim_iccid IN (SELECT value FROM json_each(@sims)))
+        ORDER BY seq LIMIT @limit`),
+      tooLong: p(`SELECT * FROM sms_outbox WHERE status = 'queued' AND sim_iccid IS NULL AND parts > ? ORDER BY seq LIMIT ?`),
+      pinnedIdle: p(`SELECT * FROM sms_outbox WHERE status = 'queued' AND sim_iccid IS NOT NULL AND updated_at < ? ORDER BY seq LIMIT ?`),
       waiting: p(`SELECT * FROM sms_outbox WHERE status = 'queued' ORDER BY seq LIMIT ?`),
       nextAttempt: p(`SELECT MIN(next_attempt_at) AS t FROM sms_outbox WHERE status = 'queued' AND next_attempt_at > ?`),
       claim: p(`UPDATE sms_outbox SET status = 'sending', modem = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'`),
       partSending: p(`
         UPDATE sms_parts SET status = 'sending', attempts = attempts + 1, modem = ?, sim_iccid = ?, started_at = ?, last_error = NULL
         WHERE sms_id = ? AND part = ? AND status = 'pending'`),
+      // Any part not yet recorded as sent: an accepted part is recorded whatever happened to its
+      // message meanwhile (a failed status report for an earlier part fails the ones in flight).
       partSent: p(`
         UPDATE sms_parts SET status = 'sent', message_reference = ?, sent_at = ?, modem = ?, sim_iccid = ?
-        WHERE sms_id = ? AND part = ? AND status = 'sending'`),
+        WHERE sms_id = ? AND part = ? AND status IN ('pending', 'sending', 'failed')`),
       partBack: p(`UPDATE sms_parts SET status = 'pending', last_error = ? WHERE sms_id = ? AND part = ? AND status = 'sending'`),
       partsFailUnsent: p(`UPDATE sms_parts SET status = 'failed', last_error = COALESCE(last_error, ?) WHERE sms_id = ? AND status IN ('pending', 'sending')`),
       pin: p(`UPDATE sms_outbox SET sim_iccid = ?, updated_at = ? WHERE id = ? AND sim_iccid IS NULL`),
@@ -260,6 +269,27 @@ export class OutboxStore {
   /** Queued messages whose time has come, oldest first. */
   due(now: number, limit: number): SmsRow[] {
     return (this.st('due').all(now, limit) as RawSms[]).map(smsFromRaw);
+  }
+
+  /**
+   * Due messages (oldest first, after queue position `after`) that one of the lines free now
+   * can take: not yet started and at most `maxParts` parts (the most any free line may still
+   * send today), or started on one of `sims`. Messages nobody can send now are left out, so
+   * however many there are they never hide the ones behind them.
+   */
+  dueFor(now: number, q: { after: number; maxParts: number; sims: readonly string[]; limit: number }): SmsRow[] {
+    const rows = this.st('dueFor').all({ now, after: q.after, maxParts: q.maxParts, sims: JSON.stringify(q.sims), limit: q.limit }) as RawSms[];
+    return rows.map(smsFromRaw);
+  }
+
+  /** Queued messages not yet started with more than `parts` parts, oldest first. */
+  longerThan(parts: number, limit: number): SmsRow[] {
+    return (this.st('tooLong').all(parts, limit) as RawSms[]).map(smsFromRaw);
+  }
+
+  /** Queued messages pinned to a SIM and untouched since `before`, oldest first. */
+  pinnedUntouchedSince(before: number, limit: number): SmsRow[] {
+    return (this.st('pinnedIdle').all(before, limit) as RawSms[]).map(smsFromRaw);
   }
 
   /** Queued messages whether due or not, oldest first. */

@@ -113,7 +113,7 @@ export const keywordsSection = section(
       // One word with two meanings would be read as whichever is checked first: say so instead.
       const seen = new Map<string, string>();
       const check = (owner: string, path: (string | number)[], word: string): void => {
-        const key = splitWords(word).map(wordKey).join(' ');
+        const key = splitWords(word).map(wordKey).filter((w) => w !== '').join(' ');
         const first = seen.get(key);
         if (first === undefined) seen.set(key, owner);
         else if (first !== owner) ctx.addIssue({ code: 'custom', path, input: word, message: expected(`a word not already used by keywords.${first}`) });
@@ -166,6 +166,7 @@ interface KeywordReplyCheckInput {
   box: { id: string; name?: string | undefined };
   modems: { label: string; campaign?: string | undefined }[];
   reply?: { maxParts: number } | undefined;
+  sms?: { dailyLimitPerSim: number } | undefined;
   keywords: { replies: Record<string, string | undefined> };
 }
 
@@ -174,10 +175,13 @@ const DEFAULT_MAX_PARTS = 3;
 
 /**
  * Each auto-reply, with its placeholders filled in for every line, must be a valid template
- * and fit in `reply.maxParts` SMS (3 without a `reply:` section): found at start.
+ * and fit in `reply.maxParts` SMS (3 without a `reply:` section) and in `sms.dailyLimitPerSim`
+ * (a longer one could never be sent): found at start.
  */
 export function checkKeywordReplies(config: KeywordReplyCheckInput, ctx: z.RefinementCtx<unknown>): void {
   const maxParts = config.reply?.maxParts ?? DEFAULT_MAX_PARTS;
+  const limit = config.sms?.dailyLimitPerSim ?? 0;
+  let limitReported = false;
   for (const [kind, template] of Object.entries(config.keywords.replies)) {
     if (template === undefined) continue;
     const path = ['keywords', 'replies', kind];
@@ -193,6 +197,15 @@ export function checkKeywordReplies(config: KeywordReplyCheckInput, ctx: z.Refin
       }
       const expanded = expandTemplate(template, { box: config.box.id, boxName: config.box.name ?? config.box.id, label: modem.label, campaign: modem.campaign ?? null });
       const plan = planText(expanded);
+      if (limit > 0 && plan.parts.length > limit && !limitReported) {
+        limitReported = true;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sms', 'dailyLimitPerSim'],
+          input: limit,
+          message: expected(`a daily limit of at least ${plan.parts.length} SMS (0 for none): keywords.replies.${kind} takes ${plan.parts.length} SMS for ${modem.label}, and each part counts`),
+        });
+      }
       if (plan.parts.length > maxParts) {
         const per = plan.encoding === 'ucs2' ? '70 characters for one SMS, 67 per part (Unicode, for Hindi and other scripts)' : '160 characters for one SMS, 153 per part';
         ctx.addIssue({

@@ -90,10 +90,15 @@ const PINCODE = /^[1-9]\d{5}$/;
  */
 export function parseMessage(text: string, rules: CompiledRules, places: PlaceLookup | null = null): ParsedMessage {
   const words = splitWords(text);
-  const keys = words.map(wordKey);
+  // Words of punctuation or emoji only (`🙏 STOP`, `. STOP`, `* STOP *`) have no key and are
+  // skipped for matching; `at` maps each key back to its word, so JOIN's name is cut from the
+  // words exactly as typed.
+  const keyed = words.map((word, at) => ({ key: wordKey(word), at })).filter((k) => k.key !== '');
+  const keys = keyed.map((k) => k.key);
   for (const c of rules.commands) {
     if (c.words.every((w, i) => keys[i] === w)) {
-      const rest = words.slice(c.words.length);
+      const last = keyed[c.words.length - 1];
+      const rest = words.slice(last === undefined ? 0 : last.at + 1);
       switch (c.keyword) {
         case 'JOIN':
           return parseJoin(rest, places);

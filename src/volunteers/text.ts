@@ -35,18 +35,31 @@ export function asciiDigits(text: string): string {
   return out;
 }
 
-// Invisible characters phones insert or people paste: zero-width space/joiners, word joiner, BOM.
-// Joiners matter for how a conjunct is drawn, not for which word it is, so a keyword matches with
-// or without them.
-const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
-const EDGE_PUNCTUATION = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;
+// Invisible characters phones insert or people paste: zero-width space/joiners, word joiner, BOM,
+// and variation selectors (the U+FE0F after an emoji such as ❤️). Joiners matter for how a
+// conjunct is drawn, not for which word it is, so a keyword matches with or without them.
+// Each selector is removed on its own, never as part of the emoji before it, so the
+// "combined character" the lint rule warns about cannot happen here.
+// eslint-disable-next-line no-misleading-character-class
+const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\ufe00-\ufe0f]/g;
+// Punctuation and symbols (emoji are symbols; skin tones are modifier symbols), enclosing marks
+// (the keycap of #️⃣) and emoji tag characters (the flag of Scotland) at either end of a word.
+const EDGE_PUNCTUATION = /^[\p{P}\p{S}\p{Me}\u{e0020}-\u{e007f}]+|[\p{P}\p{S}\p{Me}\u{e0020}-\u{e007f}]+$/gu;
+
+function bare(word: string): string {
+  return word.replace(INVISIBLE, '').replace(EDGE_PUNCTUATION, '');
+}
 
 /**
- * The form two words are compared in: NFC (so `ड़` typed as one code point or as `ड` + nukta
- * match), no invisible joiners, no punctuation at either end (`STOP.` `#JOIN` `मदद।`), upper case.
+ * The form two words are compared in: NFKC (so `ड़` typed as one code point or as `ड` + nukta
+ * match, and full-width `ＳＴＯＰ` from some phones' keyboards is `STOP`), no invisible joiners, no
+ * punctuation or symbols at either end (`STOP.` `#JOIN` `मदद।` `STOP🙏`), upper case. Only for
+ * comparing: the stored text is never changed. Empty for a word of punctuation and emoji only
+ * (`🙏`, `…`, `-`); the edges are also stripped before folding, because NFKC turns a few symbols
+ * into letters (`™` → `TM`).
  */
 export function wordKey(word: string): string {
-  return word.normalize('NFC').replace(INVISIBLE, '').replace(EDGE_PUNCTUATION, '').toUpperCase();
+  return bare(bare(word).normalize('NFKC')).toUpperCase();
 }
 
 /** Separators between the words of a message: any white space, and , ; : | that people use instead. */

@@ -160,3 +160,107 @@ void test('if acting on a message fails, the message is still stored (outcome er
   assert.equal(env.messages.total(), 1);
   assert.deepEqual(env.syncTypes(), ['message']);
 });
+
+void test('a reused reference: the old message (a part lost) is stored partial, the new one whole; no text is dropped', (t) => {
+  const env = inboxEnv(t);
+  const old = deliverPart({ from: FROM, text: 'A'.repeat(60), ref: 5, total: 2, sequence: 1, timestamp: new Date(env.clock.now - 3_600_000) });
+  env.inbox.receive(old, SOURCE); // its part 2 never comes
+  env.clock.now += 3_600_000;
+  const join1 = deliverPart({ from: FROM, text: 'JOIN Asha ', ref: 5, total: 2, sequence: 1 });
+  const join2 = deliverPart({ from: FROM, text: 'Devi 221001', ref: 5, total: 2, sequence: 2 });
+  assert.deepEqual(env.inbox.receive(join1, SOURCE), { kind: 'part-waiting', have: 1, total: 2 });
+  const r = env.inbox.receive(join2, SOURCE);
+  assert.ok(r.kind === 'stored');
+  assert.equal(r.message.text, 'JOIN Asha Devi 221001');
+  assert.equal(r.message.partial, false);
+  assert.equal(r.message.keyword, 'JOIN');
+  assert.equal(env.volunteers.get(FROM)?.name, 'Asha Devi');
+  const partial = env.messages.list({ limit: 5 }).find((m) => m.partial);
+  assert.equal(partial?.text, 'A'.repeat(60));
+  assert.deepEqual(partial?.missingParts, [2]);
+  assert.equal(env.messages.total(), 2);
+  assert.equal(env.messages.waitingPartCount(), 0);
+  assert.equal(env.inbox.stats.reusedReferences, 1);
+  env.clock.now += 25 * 3_600_000;
+  assert.equal(env.inbox.expire(), 0, 'nothing left behind');
+});
+
+void test('a reused reference whose new message comes part 2 first: told apart by the service-centre time, never joined to the old part 1', (t) => {
+  const env = inboxEnv(t);
+  const sent = (minutesAgo: number): Date => new Date(env.clock.now - minutesAgo * 60_000);
+  // An old message whose part 2 never came, then a new one with the same reference, its part 2 first.
+  env.inbox.receive(deliverPart({ from: FROM, text: 'A'.repeat(60), ref: 7, total: 2, sequence: 1, timestamp: sent(120) }), SOURCE);
+  const r2 = env.inbox.receive(deliverPart({ from: FROM, text: 'Devi 221001', ref: 7, total: 2, sequence: 2, timestamp: sent(1) }), SOURCE);
+  assert.deepEqual(r2, { kind: 'part-waiting', have: 1, total: 2 }, 'not joined to the old part 1');
+  const r1 = env.inbox.receive(deliverPart({ from: FROM, text: 'JOIN Asha ', ref: 7, total: 2, sequence: 1, timestamp: sent(1) }), SOURCE);
+  assert.ok(r1.kind === 'stored');
+  assert.equal(r1.message.text, 'JOIN Asha Devi 221001');
+  assert.equal(r1.message.partial, false);
+  const texts = env.messages.list({ limit: 5 }).map((m) => [m.text, m.missingParts]);
+  assert.deepEqual(texts.sort(), [
+    ['A'.repeat(60), [2]],
+    ['JOIN Asha Devi 221001', null],
+  ]);
+  assert.equal(env.inbox.stats.reusedReferences, 1);
+  assert.equal(env.messages.waitingPartCount(), 0);
+});
+
+void test('a long message sent again later (same reference, same text): one whole message, nothing mixed or lost', (t) => {
+  const env = inboxEnv(t);
+  const sent = (minutesAgo: number): Date => new Date(env.clock.now - minutesAgo * 60_000);
+  env.inbox.receive(deliverPart({ from: FROM, text: 'JOIN Asha ', ref: 8, total: 2, sequence: 1, timestamp: sent(60) }), SOURCE);
+  env.inbox.receive(deliverPart({ from: FROM, text: 'JOIN Asha ', ref: 8, total: 2, sequence: 1, timestamp: sent(1) }), SOURCE);
+  const r = env.inbox.receive(deliverPart({ from: FROM, text: 'Devi 221001', ref: 8, total: 2, sequence: 2, timestamp: sent(1) }), SOURCE);
+  assert.ok(r.kind === 'stored');
+  assert.equal(r.message.text, 'JOIN Asha Devi 221001');
+  assert.equal(r.message.partial, false);
+  assert.equal(env.messages.total(), 1);
+  assert.equal(env.messages.waitingPartCount(), 0);
+});
+
+void test('a second copy of a part with the same text does not split the message', (t) => {
+  const env = inboxEnv(t);
+  const p1 = deliverPart({ from: FROM, text: 'JOIN Asha ', ref: 6, total: 2, sequence: 1 });
+  // The same part again with another timestamp (so another PDU): the same text.
+  const p1again = deliverPart({ from: FROM, text: 'JOIN Asha ', ref: 6, total: 2, sequence: 1, timestamp: new Date(Date.UTC(2026, 10, 28, 6, 31, 0)) });
+  env.inbox.receive(p1, SOURCE);
+  assert.equal(env.inbox.receive(p1again, SOURCE).kind, 'part-waiting');
+  const r = env.inbox.receive(deliverPart({ from: FROM, text: 'Devi 221001', ref: 6, total: 2, sequence: 2 }), SOURCE);
+  assert.ok(r.kind === 'stored');
+  assert.equal(r.message.text, 'JOIN Asha Devi 221001');
+  assert.equal(r.message.partial, false);
+  assert.equal(env.messages.waitingPartCount(), 0);
+  assert.equal(env.inbox.stats.reusedReferences, 0);
+});
+
+void test('a part is marked as part of a message only when its text is in it (two texts for one part number already waiting)', (t) => {
+  const env = inboxEnv(t);
+  // Two different part-1 texts waiting side by side, as a database written before reused
+  // references were recognised may hold.
+  const base = { simKey: LINE.iccid ?? '', sender: FROM, ref: 9, refBits: 8 as const, total: 2, encoding: 'ucs2', sentAt: AT.getTime(), pdu: '00', line: LINE };
+  env.messages.addPart({ ...base, fingerprint: 'f-old', sequence: 1, text: 'old text', receivedAt: env.clock.now });
+  env.messages.addPart({ ...base, fingerprint: 'f-new', sequence: 1, text: 'JOIN Asha 221001', receivedAt: env.clock.now + 1 });
+  env.clock.now += 24 * 3_600_000 + 10;
+  assert.equal(env.inbox.expire(), 1);
+  assert.equal(env.messages.waitingPartCount(), 1, 'the part whose text was not used still waits');
+  assert.equal(env.inbox.expire(), 1, 'and is stored by the next sweep');
+  assert.deepEqual(env.messages.list({ limit: 5 }).map((m) => m.text).sort(), ['JOIN Asha 221001', 'old text']);
+  assert.equal(env.messages.waitingPartCount(), 0);
+});
+
+void test('a part that comes after its message was stored partial is kept, never dropped or merged into the stored one', (t) => {
+  const env = inboxEnv(t);
+  const p1 = deliverPart({ from: FROM, text: 'first half ', ref: 11, total: 2, sequence: 1 });
+  const p2 = deliverPart({ from: FROM, text: 'second half', ref: 11, total: 2, sequence: 2 });
+  env.inbox.receive(p1, SOURCE);
+  env.clock.now += 24 * 3_600_000;
+  assert.equal(env.inbox.expire(), 1);
+  assert.deepEqual(env.inbox.receive(p2, SOURCE), { kind: 'part-waiting', have: 1, total: 2 });
+  env.clock.now += 24 * 3_600_000;
+  assert.equal(env.inbox.expire(), 1);
+  const texts = env.messages.list({ limit: 5 }).map((m) => [m.text, m.missingParts]);
+  assert.deepEqual(texts.sort(), [
+    ['first half ', [2]],
+    ['second half', [1]],
+  ]);
+});

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
-import { StorageReader } from '../../../src/inbox/storage-reader.js';
+import type { StoredMessage } from '../../../src/inbox/inbox.js';
+import { listEntries, StorageReader } from '../../../src/inbox/storage-reader.js';
 import { silentLogger } from '../../../src/log.js';
 import { Modem } from '../../../src/modem/modem.js';
 import { duplexPair } from '../../../src/sim/duplex-pair.js';
@@ -172,4 +173,58 @@ void test('a modem that refuses AT+CPMS? is still read: the check lists the stor
   reader.checkNow();
   await waitFor('stored', () => env.messages.total() === 1);
   await waitFor('deleted', () => sim.storage.used === 0);
+});
+
+void test('listEntries takes the first hex line of each header as its PDU, skipping stray modem lines; none before the next header → null', () => {
+  const [p1, p2] = [pdu('STOP')[0] as string, pdu('JOIN Asha 221001')[0] as string];
+  assert.deepEqual(listEntries(['+CMGL: 1,0,,22', '^SMMEMFULL: "SM"', p1, '+CMGL: 2,0,,30', '+CMGL: 3,0,,30', '+CPIN: READY', ` ${p2} `, '+CMGL: 4,0,,22']), [
+    { index: 1, stat: 0, length: 22, pdu: p1 },
+    { index: 2, stat: 0, length: 30, pdu: null },
+    { index: 3, stat: 0, length: 30, pdu: p2 },
+    { index: 4, stat: 0, length: 22, pdu: null },
+  ]);
+});
+
+void test('AT+CMGR with a stray line between header and PDU reads the PDU; with no PDU at all nothing is stored and nothing deleted', async (t) => {
+  const { env, sim, reader } = await rig(t);
+  const stop = pdu('STOP')[0] as string;
+  // Huawei prints ^SMMEMFULL between the header and the PDU (seen in the reviewer's transcript).
+  const undo = sim.onCommand(/^AT\+CMGR=1$/i, () => ({ lines: ['+CMGR: 0,,22', '^SMMEMFULL: "SM"', stop], final: 'OK' }));
+  const stored = nextEvent<[StoredMessage]>(env.inbox, 'stored');
+  sim.deliverSms(stop);
+  assert.equal((await stored)[0].text, 'STOP');
+  await waitFor('deleted', () => sim.storage.used === 0);
+  undo();
+
+  // Only the header and a stray line: the message must stay on the SIM, nothing junk stored.
+  const hello = pdu('hello')[0] as string;
+  sim.onCommand(/^AT\+CMGR=1$/i, () => ({ lines: ['+CMGR: 0,,22', '+CPIN: READY'], final: 'OK' }));
+  sim.deliverSms(hello);
+  await waitFor('the read without a PDU', () => reader.stats.noPdu === 1);
+  assert.equal(sim.storage.used, 1, 'not deleted');
+  assert.equal(sim.commands.filter((c) => c === 'AT+CMGD=1').length, 1, 'only the first message was deleted');
+  assert.equal(env.messages.total(), 1, 'no "undecodable" junk stored');
+  assert.equal(env.inbox.stats.undecodable, 0);
+});
+
+void test('AT+CMGL with stray lines: every message read by its own PDU; a header without one stays on the SIM for the next scan', async (t) => {
+  const texts = ['one', 'two', 'three'];
+  const pdus = texts.map((x) => pdu(x)[0] as string);
+  const { env, sim, reader } = await rig(t);
+  for (const p of pdus) sim.storage.put(p);
+  const list = sim.onCommand(/^AT\+CMGL=4$/i, () => ({
+    lines: ['+CMGL: 1,0,,20', '^SMMEMFULL: "SM"', pdus[0] as string, '+CMGL: 2,0,,20', '+CMGL: 3,0,,22', '+CPIN: READY', pdus[2] as string],
+    final: 'OK',
+  }));
+  const scanned = nextEvent<[{ listed: number; deleted: number }]>(reader, 'scanned');
+  reader.checkNow();
+  assert.deepEqual((await scanned)[0], { listed: 3, deleted: 2 });
+  assert.deepEqual(env.messages.list({ limit: 10 }).map((m) => m.text).sort(), ['one', 'three']);
+  assert.deepEqual(sim.storage.indexes(), [2], 'the message listed without its PDU is still on the SIM');
+  assert.equal(reader.stats.noPdu, 1);
+  // The storage check sees one message more than it left on purpose, so the next scan reads it.
+  list();
+  reader.checkNow();
+  await waitFor('read on the next scan', () => env.messages.total() === 3);
+  await waitFor('the SIM emptied', () => sim.storage.used === 0);
 });

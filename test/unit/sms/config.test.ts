@@ -119,6 +119,19 @@ void describe('reply: and sms: configuration', () => {
     assert.match(issueAt(failure(`${MINIMAL}sms:\n  quiethours: "21:00-09:00"\n`), 'sms.quiethours').message, /did you mean "quietHours"/);
   });
 
+  void it('a daily limit below the parts a reply takes is an error at start (such a reply could never be sent)', () => {
+    // LONG_HINDI takes 3 SMS: a limit of 2 would hold every reply back for ever.
+    const error = failure(`${MINIMAL}reply:\n  text: "${LONG_HINDI}"\nsms:\n  dailyLimitPerSim: 2\n`);
+    const issue = issueAt(error, 'sms.dailyLimitPerSim');
+    assert.match(issue.message, /at least 3 SMS \(0 for none\): the reply for line-1 takes 3 SMS/);
+    assert.ok(issue.message.endsWith('got 2'), issue.message);
+    // Enough room, or no limit at all: accepted.
+    for (const limit of [3, 0]) {
+      const { config } = parseConfig(`${MINIMAL}reply:\n  text: "${LONG_HINDI}"\nsms:\n  dailyLimitPerSim: ${limit}\n`, 'c.yaml', '/');
+      assert.equal(smsSettings(config).dailyLimitPerSim, limit);
+    }
+  });
+
   void it('an empty quietHours means none', () => {
     const { config } = parseConfig(`${MINIMAL}sms:\n  quietHours: ""\n`, 'c.yaml', '/');
     assert.equal(smsSettings(config).window.quietHours, null);

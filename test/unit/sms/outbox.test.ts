@@ -206,6 +206,60 @@ void describe('SmsOutbox states', () => {
   });
 });
 
+void describe('SmsOutbox repairs instead of throwing', () => {
+  void it('claim: a part left in "sending" while its message is queued goes back to pending and is the one claimed', (t) => {
+    const { outbox } = setup(t);
+    const r = outbox.enqueue({ to: '+919812345678', text: 'x'.repeat(300), kind: 'manual' });
+    assert.ok(r.queued);
+    assert.ok(outbox.claim(r.id, 'line-1', 'S1'));
+    // A send that died with its part in `sending` and only the message queued again.
+    outbox.store.requeue(r.id, 0, 'unexpected error', 0);
+    assert.deepEqual(
+      outbox.parts(r.id).map((p) => p.status),
+      ['sending', 'pending'],
+    );
+    const again = outbox.claim(r.id, 'line-1', 'S1');
+    assert.equal(again?.part, 1);
+    assert.deepEqual(
+      outbox.parts(r.id).map((p) => p.status),
+      ['sending', 'pending'],
+    );
+    assert.equal(outbox.parts(r.id)[0]?.attempts, 2, 'part 1 is being sent a second time');
+  });
+
+  void it('claim: a queued message whose every part was sent is marked sent (with its sync record), not thrown about', (t) => {
+    const { db, outbox } = setup(t);
+    const r = outbox.enqueue({ to: '+919812345678', text: 'hello', kind: 'manual' });
+    assert.ok(r.queued);
+    outbox.claim(r.id, 'line-1', 'S1');
+    outbox.store.partSent(r.id, 1, 42, 'line-1', 'S1', 1);
+    outbox.store.requeue(r.id, 0, null, 0);
+    const outcomes: string[] = [];
+    outbox.on('outcome', (row) => outcomes.push(row.status));
+    assert.equal(outbox.claim(r.id, 'line-1', 'S1'), null);
+    assert.equal(outbox.get(r.id)?.status, 'sent');
+    assert.deepEqual(outcomes, ['sent']);
+    assert.deepEqual(
+      syncRecords(db).map((x) => x.id),
+      [`${r.id}:sent`],
+    );
+  });
+
+  void it('partSent a second time for the same part (a retried record) changes nothing and counts nothing', (t) => {
+    const { outbox } = setup(t);
+    const r = outbox.enqueue({ to: '+919812345678', text: 'x'.repeat(300), kind: 'manual' });
+    assert.ok(r.queued);
+    outbox.claim(r.id, 'line-1', 'S1');
+    assert.deepEqual(outbox.partSent(r.id, 1, 7, 'line-1', 'S1', '2026-11-28'), { sent: null, next: 2 });
+    assert.deepEqual(outbox.partSent(r.id, 1, 7, 'line-1', 'S1', '2026-11-28'), { sent: null, next: 2 });
+    assert.equal(outbox.store.sentOn('S1', '2026-11-28'), 1);
+    assert.deepEqual(
+      outbox.parts(r.id).map((p) => p.status),
+      ['sent', 'sending'],
+    );
+  });
+});
+
 void describe('status reports', () => {
   function sentMessage(f: Fixture, parts: number, refs: number[]): string {
     const r = f.outbox.enqueue({ to: '+919812345678', text: 'z'.repeat(parts === 1 ? 10 : 153 * parts), kind: 'reply' });

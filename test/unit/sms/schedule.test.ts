@@ -117,6 +117,64 @@ void describe('quiet hours', () => {
   });
 });
 
+void describe('quiet hours across a DST change (sms.timezone in a zone that has one)', () => {
+  const NY = 'America/New_York';
+  void it('clocks jump forward past the end (02:30 does not exist): quiet until 03:00 EDT, the first local time after the end', () => {
+    const q = quiet('22:00-02:30');
+    const threeEdt = Date.parse('2026-03-08T07:00:00Z');
+    for (const iso of ['2026-03-08T06:00:00Z', '2026-03-08T06:45:00Z', '2026-03-08T06:59:00Z']) {
+      assert.equal(quietHoursEnd(Date.parse(iso), q, NY), threeEdt, iso);
+      const gate = sendingGate(Date.parse(iso), { quietHours: q, blackouts: [], timeZone: NY });
+      assert.ok(!gate.open, iso);
+      assert.equal(gate.until, threeEdt);
+    }
+    assert.equal(quietHoursEnd(threeEdt, q, NY), null);
+  });
+  void it('clocks go back and 01:15 comes twice: quiet both times, each until the 01:30 that follows it', () => {
+    const q = quiet('00:30-01:30');
+    assert.equal(quietHoursEnd(Date.parse('2026-11-01T05:15:00Z'), q, NY), Date.parse('2026-11-01T05:30:00Z'), '01:15 EDT → 01:30 EDT');
+    assert.equal(quietHoursEnd(Date.parse('2026-11-01T06:15:00Z'), q, NY), Date.parse('2026-11-01T06:30:00Z'), '01:15 EST → 01:30 EST');
+    const gate = sendingGate(Date.parse('2026-11-01T06:15:00Z'), { quietHours: q, blackouts: [], timeZone: NY });
+    assert.ok(!gate.open);
+  });
+  void it('property: inside the window, the end is the first minute that is not quiet, within a day, in zones with DST', () => {
+    const inside = (t: number, w: QuietHours, zone: string): boolean => {
+      const p = zoneParts(t, zone);
+      const m = p.hour * 60 + p.minute;
+      return w.start < w.end ? m >= w.start && m < w.end : m >= w.start || m < w.end;
+    };
+    // Two days either side of the changes of 2026 in New York and London.
+    const changes = ['2026-03-08T07:00:00Z', '2026-11-01T06:00:00Z', '2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z'].map(Date.parse);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.constantFrom(...changes),
+        fc.integer({ min: -2 * 1440, max: 2 * 1440 }),
+        fc.constantFrom(NY, 'Europe/London'),
+        (s, e, change, minutes, zone) => {
+          fc.pre(s !== e);
+          const w: QuietHours = { start: s, end: e, text: '' };
+          const t = change + minutes * 60_000;
+          const end = quietHoursEnd(t, w, zone);
+          assert.equal(end !== null, inside(t, w, zone));
+          if (end === null) return;
+          assert.ok(end > t && end - t <= 25 * 3_600_000, `end ${new Date(end).toISOString()} after ${new Date(t).toISOString()}`);
+          if (end - 60_000 > t) assert.ok(inside(end - 60_000, w, zone), 'still quiet the minute before');
+          // The gate goes on past an open gap that does not exist that night (02:00-02:01 when
+          // clocks jump from 02:00 to 03:00), so where it opens it is really open.
+          const gate = sendingGate(t, { quietHours: w, blackouts: [], timeZone: zone });
+          assert.ok(!gate.open);
+          assert.ok(gate.until >= end && gate.until - t <= 49 * 3_600_000);
+          assert.equal(inside(gate.until, w, zone), false, 'open where the gate says');
+          assert.ok(inside(gate.until - 60_000, w, zone) || gate.until - 60_000 <= t, 'and not a minute later than it could');
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 void describe('sendingGate', () => {
   const window = (over: Partial<SendWindow> = {}): SendWindow => ({ quietHours: quiet('21:00-09:00'), blackouts: [], timeZone: IST, ...over });
 

@@ -12,12 +12,14 @@ import { parseConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Modem, ModemInfo } from '../../../src/modem/modem.js';
 import { SmsOutbox } from '../../../src/sms/outbox.js';
+import { encodeStatusReport } from '../../../src/sms/pdu/index.js';
 import { ReplyPolicy } from '../../../src/sms/reply-policy.js';
 import { parseQuietHours } from '../../../src/sms/schedule.js';
 import type { SmsSettings } from '../../../src/sms/settings.js';
 import { SmsPageProvider } from '../../../src/sms/web-provider.js';
-import { SmsWorker, simKey } from '../../../src/sms/worker.js';
+import { SmsWorker, simKey, type SmsWorkerTimings } from '../../../src/sms/worker.js';
 import type { CallRow } from '../../../src/store/calls.js';
+import type { SmsRow } from '../../../src/store/outbox.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';
 import { OptOutStore } from '../../../src/store/optouts.js';
 import { SyncLog } from '../../../src/store/sync-log.js';
@@ -42,6 +44,12 @@ class StubModem extends EventEmitter {
   constructor(readonly label: string, iccid: string | null) {
     super();
     this.info = { label, state: 'ready', iccid, imsi: null } as ModemInfo;
+  }
+
+  /** Answer every AT+CMGS at once with `+CMGS: <n>`, counting up from 1 (`accept` is then never needed). */
+  autoAccept(): void {
+    let mr = 0;
+    this.on('cmgs', () => queueMicrotask(() => this.accept(++mr)));
   }
 
   /** Answer the oldest open AT+CMGS with `+CMGS: <mr>`. */
@@ -76,7 +84,13 @@ function fixture(t: TestContext): Fx {
   return { db, optOuts, clock, outbox: new SmsOutbox({ db, syncLog, optOuts, country: 'IN', log: silentLogger(), clock: () => clock.now }) };
 }
 
-function worker(t: TestContext, f: Fx, lines: { modem: StubModem; role: 'calls' | 'sms' | 'both' }[], s = settings()): SmsWorker {
+function worker(
+  t: TestContext,
+  f: Fx,
+  lines: { modem: StubModem; role: 'calls' | 'sms' | 'both' }[],
+  s = settings(),
+  timings: Partial<SmsWorkerTimings> = {},
+): SmsWorker {
   const w = new SmsWorker({
     outbox: f.outbox,
     optOuts: f.optOuts,
@@ -84,7 +98,7 @@ function worker(t: TestContext, f: Fx, lines: { modem: StubModem; role: 'calls' 
     settings: s,
     log: silentLogger(),
     clock: () => f.clock.now,
-    timings: { tickMs: 20 },
+    timings: { tickMs: 20, ...timings },
   });
   t.after(() => {
     // Let anything in flight finish so stop() does not wait.
@@ -309,5 +323,186 @@ void describe('SmsPageProvider', () => {
     assert.equal(row?.preferModem, 'a');
     assert.equal(row?.text, 'Test SMS from missedcall box varanasi-01 via a, sent by admin.');
     await assert.rejects(p.sendTest('12', { requestedBy: 'admin' }), /not queued: invalid-number/);
+  });
+});
+
+/** What better-sqlite3 throws when the disk is full. */
+function sqliteFull(): Error {
+  return Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+}
+
+/** Make `obj[name]` throw `times` times, then behave again. */
+function failing<T extends object, K extends keyof T>(obj: T, name: K, times: number, error: () => Error = sqliteFull): void {
+  const real = obj[name];
+  if (typeof real !== 'function') throw new Error(`${String(name)} is not a method`);
+  let left = times;
+  const patched = (...args: unknown[]): unknown => {
+    if (left-- > 0) throw error();
+    return (real as (...a: unknown[]) => unknown).apply(obj, args);
+  };
+  Object.assign(obj, { [name]: patched });
+}
+
+void describe('SmsWorker: database errors never crash it, and a part the modem accepted is never sent again', () => {
+  for (const text of ['hello', 'x'.repeat(300)]) {
+    const parts = text.length > 160 ? 2 : 1;
+    void it(`recording +CMGS fails (SQLITE_FULL) for a ${parts}-part message: the record is retried, the part is not re-sent`, async (t) => {
+      const f = fixture(t);
+      const a = new StubModem('a', '8991000000000000081');
+      a.autoAccept();
+      failing(f.outbox, 'partSent', 2);
+      const w = worker(t, f, [{ modem: a, role: 'both' }], settings(), { commitRetryBaseMs: 10, retryBaseMs: 10 });
+      w.start();
+      const id = queue(f, '+919800000081', { text });
+      await waitFor('sent', () => f.outbox.get(id)?.status === 'sent');
+      assert.equal(a.cmgs.length, 0);
+      assert.equal(
+        f.outbox.parts(id).every((p) => p.status === 'sent' && p.messageReference !== null),
+        true,
+      );
+      assert.equal(f.outbox.parts(id).reduce((n, p) => n + p.attempts, 0), parts, 'each part went to the modem exactly once');
+      assert.equal(f.outbox.store.sentOn(simKey(a), '2026-11-28'), parts, 'each part counted once');
+      assert.equal(w.status().errors.commits, 2);
+    });
+  }
+
+  void it('claiming fails inside the timer: counted and logged, the next tick sends it', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000082');
+    a.autoAccept();
+    failing(f.outbox, 'claim', 2, () => new Error(`message x is queued with no part left to send`));
+    const w = worker(t, f, [{ modem: a, role: 'both' }]);
+    w.start();
+    const id = queue(f, '+919800000082');
+    await waitFor('sent', () => f.outbox.get(id)?.status === 'sent');
+    assert.equal(w.status().errors.schedule, 2);
+  });
+
+  void it('an error that even queueing the message again cannot record: nothing unhandled, the message goes out later', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000083');
+    a.autoAccept();
+    failing(f.outbox, 'parts', 1, () => new Error('SQLITE_IOERR: disk I/O error'));
+    failing(f.outbox, 'retry', 1);
+    const w = worker(t, f, [{ modem: a, role: 'both' }], settings(), { retryBaseMs: 10 });
+    w.start();
+    const id = queue(f, '+919800000083');
+    await waitFor('sent', () => f.outbox.get(id)?.status === 'sent');
+    assert.equal(w.status().errors.sends, 1);
+    assert.equal(f.outbox.parts(id)[0]?.attempts, 2, 'the part was marked sending twice, and went to the modem once');
+  });
+
+  void it('a status report that cannot be recorded is counted, not thrown into the modem', (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000084');
+    failing(f.outbox, 'applyStatusReport', 1);
+    const w = worker(t, f, [{ modem: a, role: 'both' }]);
+    w.start();
+    const now = new Date(f.clock.now);
+    const hex = encodeStatusReport({ messageReference: 3, recipient: '+919800000084', submittedAt: now, dischargedAt: now, status: 0 });
+    assert.doesNotThrow(() => a.emit('urc', { name: 'cds', line: '+CDS: 25', body: [hex], receivedAt: 0 }));
+    assert.equal(w.status().errors.reports, 1);
+  });
+});
+
+void describe('SmsWorker: STOP ends a half-sent reply', () => {
+  void it('the number opts out while a call rings between the parts: the rest is not sent, the message fails', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000091');
+    const w = worker(t, f, [{ modem: a, role: 'both' }], settings(), { ringWaitMs: 5000 });
+    w.start();
+    const id = queue(f, '+919800000091', { text: 'x'.repeat(300) });
+    await waitFor('part 1 in flight', () => a.cmgs.length === 1);
+    a.ringing = true;
+    a.accept(1);
+    await waitFor('part 1 recorded', () => f.outbox.parts(id)[0]?.status === 'sent');
+    f.optOuts.optOut('+919800000091', f.clock.now, 'sms:STOP');
+    a.ringing = false;
+    a.emit('call-ended');
+    await waitFor('failed', () => f.outbox.get(id)?.status === 'failed');
+    assert.match(f.outbox.get(id)?.lastError ?? '', /^cancelled: opted out/);
+    assert.deepEqual(
+      f.outbox.parts(id).map((p) => p.status),
+      ['sent', 'failed'],
+    );
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(a.cmgs.length, 0, 'part 2 never went to the modem');
+  });
+
+  void it('a half-sent message waiting in the queue for its SIM is cancelled when the number opted out', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000092');
+    const id = queue(f, '+919800000092', { text: 'x'.repeat(300) });
+    f.outbox.claim(id, 'a', simKey(a));
+    f.outbox.partSent(id, 1, 1, 'a', simKey(a), '2026-11-28');
+    f.outbox.retry(id, 2, 'a kept ringing', f.clock.now, true);
+    assert.equal(f.outbox.get(id)?.simIccid, simKey(a));
+    f.optOuts.optOut('+919800000092', f.clock.now, 'sms:STOP');
+    const w = worker(t, f, [{ modem: a, role: 'both' }]);
+    w.start();
+    await waitFor('failed', () => f.outbox.get(id)?.status === 'failed');
+    assert.match(f.outbox.get(id)?.lastError ?? '', /^cancelled: opted out/);
+    assert.equal(a.cmgs.length, 0);
+  });
+
+  void it('the one STOP confirmation (ignoreOptOut) still goes out in full', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000093');
+    a.autoAccept();
+    f.optOuts.optOut('+919800000093', f.clock.now, 'sms:STOP');
+    const r = f.outbox.enqueue({ to: '+919800000093', text: 'y'.repeat(300), kind: 'keyword', ignoreOptOut: true });
+    assert.ok(r.queued);
+    const w = worker(t, f, [{ modem: a, role: 'both' }]);
+    w.start();
+    await waitFor('sent', () => f.outbox.get(r.id)?.status === 'sent');
+  });
+});
+
+void describe('SmsWorker: the daily limit never blocks the queue', () => {
+  void it('a message longer than the daily limit fails with a clear error; the replies behind it go out', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000101');
+    a.autoAccept();
+    const long: string[] = [];
+    for (let i = 0; i < 40; i++) long.push(queue(f, '+919800000101', { text: 'y'.repeat(400) }));
+    const short = queue(f, '+919800000102', { text: 'short' });
+    const w = worker(t, f, [{ modem: a, role: 'both' }], settings({ dailyLimitPerSim: 2 }));
+    w.start();
+    await waitFor('the short one sent', () => f.outbox.get(short)?.status === 'sent');
+    await waitFor('every long one failed', () => long.every((id) => f.outbox.get(id)?.status === 'failed'));
+    assert.match(f.outbox.get(long[0] ?? '')?.lastError ?? '', /^cannot be sent: it takes 3 SMS and sms\.dailyLimitPerSim is 2/);
+    assert.equal(f.outbox.store.sentOn(simKey(a), '2026-11-28'), 1);
+  });
+
+  void it('messages that do not fit what is left of today wait, without hiding a shorter one behind them', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000111');
+    a.autoAccept();
+    for (let i = 0; i < 3; i++) f.outbox.store.countSent(simKey(a), '2026-11-28');
+    const long: string[] = [];
+    for (let i = 0; i < 40; i++) long.push(queue(f, '+919800000111', { text: 'y'.repeat(400) }));
+    const short = queue(f, '+919800000112', { text: 'short' });
+    const w = worker(t, f, [{ modem: a, role: 'both' }], settings({ dailyLimitPerSim: 5 }));
+    w.start();
+    await waitFor('the short one sent', () => f.outbox.get(short)?.status === 'sent');
+    assert.ok(long.every((id) => f.outbox.get(id)?.status === 'queued'), 'the long ones wait for tomorrow');
+    assert.match(w.explain(f.outbox.get(long[0] ?? '') as SmsRow) ?? '', /no SIM has 3 SMS left of today's limit \(5\)/);
+  });
+
+  void it('half-sent messages waiting for a SIM that is away do not hide a new message behind them', async (t) => {
+    const f = fixture(t);
+    const a = new StubModem('a', '8991000000000000121');
+    a.autoAccept();
+    for (let i = 0; i < 40; i++) {
+      const id = queue(f, '+919800000121', { text: 'x'.repeat(300) });
+      f.outbox.claim(id, 'gone', 'SIM-AWAY');
+      f.outbox.partSent(id, 1, i, 'gone', 'SIM-AWAY', '2026-11-28');
+      f.outbox.retry(id, 2, 'the line went away', f.clock.now, true);
+    }
+    const fresh = queue(f, '+919800000122');
+    const w = worker(t, f, [{ modem: a, role: 'both' }]);
+    w.start();
+    await waitFor('the new one sent', () => f.outbox.get(fresh)?.status === 'sent');
+    assert.equal(f.outbox.store.counts().queued, 40);
   });
 });

@@ -66,6 +66,16 @@ void test('auto-replies follow the call reply rules: known placeholders only, {c
   assert.equal(ok.config.keywords.replies.stop, long.trim());
 });
 
+void test('a daily limit below the parts an auto-reply takes is an error at start', () => {
+  const long = 'धन्यवाद '.repeat(12); // 96 characters of Devanagari: 2 SMS
+  assert.match(
+    fails(`keywords:\n  replies:\n    help: "${long}"\nsms:\n  dailyLimitPerSim: 1\n`),
+    /sms\.dailyLimitPerSim: expected a daily limit of at least 2 SMS \(0 for none\): keywords\.replies\.help takes 2 SMS for line-1/,
+  );
+  const ok = parseConfig(`${MINIMAL}keywords:\n  replies:\n    help: "${long}"\nsms:\n  dailyLimitPerSim: 2\n`, 'config.yaml', BASE);
+  assert.equal(ok.config.sms?.dailyLimitPerSim, 2);
+});
+
 void test('reply texts are filled in for the line that received the message', () => {
   const { config } = parseConfig(
     `${MINIMAL}keywords:\n  replies:\n    join: "Welcome to {campaign} ({label}, {boxName})"\n    other: "We read every message: {box}"\n`,

@@ -60,6 +60,21 @@ const cases: [string, ParsedMessage][] = [
   ['SOCIAL', { keyword: 'INTEREST', interests: ['SOCIAL'] }],
   ['social events and ground', { keyword: 'INTEREST', interests: ['SOCIAL', 'EVENTS', 'GROUND'] }],
   ['सोशल कार्यक्रम', { keyword: 'INTEREST', interests: ['SOCIAL', 'EVENTS'] }],
+  // A first word of punctuation, symbols or emoji is skipped; full-width letters fold (NFKC).
+  ['🙏 STOP', { keyword: 'STOP' }],
+  ['. STOP', { keyword: 'STOP' }],
+  ['- STOP', { keyword: 'STOP' }],
+  ['* STOP *', { keyword: 'STOP' }],
+  ['… Stop', { keyword: 'STOP' }],
+  ['@ STOP', { keyword: 'STOP' }],
+  ['❤️ 🙏🏽 STOP', { keyword: 'STOP' }],
+  ['™ STOP', { keyword: 'STOP' }],
+  ['ＳＴＯＰ', { keyword: 'STOP' }],
+  ['ｓｔｏｐ！', { keyword: 'STOP' }],
+  ['🙏 JOIN Asha Devi 221001', join('Asha Devi', '221001')],
+  ['-- मदद --', { keyword: 'HELP' }],
+  ['🙏 सोशल', { keyword: 'INTEREST', interests: ['SOCIAL'] }],
+  ['🙏', { keyword: null }],
   ['I want to JOIN', { keyword: null }],
   ['STOPPED', { keyword: null }],
   ['', { keyword: null }],
@@ -144,4 +159,44 @@ void test('any text at all is read without throwing, in bounded time, and a JOIN
   const started = performance.now();
   parseMessage(`JOIN ${'1 '.repeat(760)}`, rules, places);
   assert.ok(performance.now() - started < 200, 'parsing is not quadratic in the length of the message');
+});
+
+void test('any keyword after any number of words of punctuation, symbols or emoji is still recognised', async () => {
+  const fc = await import('fast-check');
+  const emoji = ['🙏', '🙏🏽', '❤️', '👍', '😀', '👨‍👩‍👧', '🇮🇳', '#️⃣', '✅', '™', '…', '।', '॥', '！', '＊', '＠', '«', '»', '—', '•'];
+  // One character of a punctuation or symbol category, drawn from all of Unicode.
+  const symbol = fc
+    .integer({ min: 0x21, max: 0x1faff })
+    .map((cp) => String.fromCodePoint(cp))
+    .filter((c) => /^[\p{P}\p{S}]$/u.test(c) && !/[,;:|]/.test(c));
+  const noiseWord = fc.array(fc.oneof(fc.constantFrom(...emoji), symbol), { minLength: 1, maxLength: 4 }).map((cs) => cs.join(''));
+  const keyword = fc.constantFrom<[string, ParsedMessage['keyword']]>(
+    ['STOP', 'STOP'],
+    ['stop', 'STOP'],
+    ['स्टॉप', 'STOP'],
+    ['रोकें', 'STOP'],
+    ['START', 'START'],
+    ['शुरू', 'START'],
+    ['HELP', 'HELP'],
+    ['मदद', 'HELP'],
+    ['JOIN', 'JOIN'],
+    ['जुड़ें', 'JOIN'],
+  );
+  fc.assert(
+    fc.property(fc.array(noiseWord, { minLength: 1, maxLength: 5 }), keyword, fc.constantFrom(' ', '  ', '\n', ', '), ([noise, ...more], [word, expected], gap) => {
+      const text = [noise, ...more, word].join(gap);
+      assert.equal(parseMessage(text, rules).keyword, expected, JSON.stringify(text));
+      // Full-width forms of an ASCII keyword fold to it too.
+      const wide = [...word].map((c) => (/[A-Za-z]/.test(c) ? String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0) : c)).join('');
+      assert.equal(parseMessage([noise, wide].join(gap), rules).keyword, expected, JSON.stringify(wide));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+void test('keywords are compared in NFKC only: the stored text and the JOIN name stay exactly as typed', () => {
+  assert.equal(wordKey('ＳＴＯＰ'), 'STOP');
+  assert.equal(wordKey('🙏'), '');
+  assert.equal(wordKey('™'), '', 'a symbol that NFKC turns into letters is still only a symbol');
+  assert.deepEqual(parseMessage('🙏 ＪＯＩＮ Ａｓｈａ 221001', rules), join('Ａｓｈａ', '221001'));
 });
