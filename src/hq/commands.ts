@@ -107,7 +107,7 @@ async function pushCommand(argv: string[], deps: HqCommandDeps, out: (text: stri
     if (values.force !== true) checkPush(push);
   }
   const result = await pushConfig({ hq: config, box: values.box, push, waitMs: waitSeconds * 1000 });
-  const what = push === null ? 'clear' : `config ${result.id ?? ''}`;
+  const what = push === null ? `clear ${result.id}` : `config ${result.id}`;
   if (result.outcome === null) {
     out(`${values.box}: ${what} published (retained); ${waitSeconds > 0 ? `no answer within ${waitSeconds} s — the box gets it when it next connects` : 'not waiting for an answer'}`);
     process.exitCode = waitSeconds > 0 ? 3 : 0;

@@ -10,7 +10,17 @@ import pg from 'pg';
 
 import { AppError, ErrorCodes } from '../errors.js';
 import { GAPS_SQL } from './sqlite-store.js';
-import { offsetMs, type DeadLetter, type HqReport, type HqStore, type IngestBatch, type IngestResult, type ReportOptions } from './store.js';
+import {
+  HqStoreError,
+  offsetMs,
+  type DeadLetter,
+  type HqReport,
+  type HqStore,
+  type IngestBatch,
+  type IngestResult,
+  type ReportOptions,
+  type StorableJson,
+} from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -73,7 +83,24 @@ CREATE TABLE IF NOT EXISTS box_events (
   received_at BIGINT  NOT NULL,
   payload     JSONB   NOT NULL
 );
+-- The record exactly as received, when payload had to replace characters jsonb cannot hold
+-- (U+0000, unpaired surrogates); added after the first release, so also to older schemas.
+ALTER TABLE records ADD COLUMN IF NOT EXISTS payload_exact TEXT;
+ALTER TABLE rejected_records ADD COLUMN IF NOT EXISTS payload_exact TEXT;
+ALTER TABLE box_events ADD COLUMN IF NOT EXISTS payload_exact TEXT;
 `;
+
+/**
+ * SQLSTATE classes the same data hits every time: 22 data exception (a value jsonb or text
+ * refuses), 23 integrity constraint, 54 program limit exceeded (a value too big or too deep).
+ * Anything else (connection lost, 40 serialization, 53 out of resources, 57 shutdown) may pass
+ * on a later try and is answered with `retry`.
+ */
+function isPermanentPgError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
 
 /** int8 columns (epoch ms, counts) as numbers: every value here is far below 2^53. */
 const types = {
@@ -112,20 +139,56 @@ export class PgHqStore implements HqStore {
    * what the records insert did.
    */
   async ingest(b: IngestBatch): Promise<IngestResult> {
+    const { sql, params } = this.ingestSql(b);
+    let res;
+    try {
+      res = await this.pool.query(sql, params);
+    } catch (err) {
+      throw storeError('store a batch', err);
+    }
+    const inserted = (res.rows[0] as { inserted: number } | undefined)?.inserted ?? 0;
+    return { inserted, duplicates: b.records.length - inserted };
+  }
+
+  async probe(b: IngestBatch): Promise<void> {
+    const { sql, params } = this.ingestSql(b);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw storeError('store a batch', err);
+    }
+    let failure: unknown = null;
+    try {
+      await client.query('BEGIN');
+      await client.query(sql, params);
+    } catch (err) {
+      failure = err;
+    }
+    const clean = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    client.release(!clean);
+    if (failure !== null) throw storeError('store a batch', failure);
+  }
+
+  /** The one statement that stores a batch (see `ingest`). */
+  private ingestSql(b: IngestBatch): { sql: string; params: unknown[] } {
     const t = (name: string): string => `"${this.schema}".${name}`;
     const r = b.records;
     const j = b.rejected;
     const sql = `
       WITH ins AS (
-        INSERT INTO ${t('records')} (id, box, db, seq, type, at, batch, received_at, payload)
-        SELECT u.id, $2, $3, u.seq, u.type, u.at, $4, $5, u.payload::jsonb
-        FROM unnest($1::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[]) AS u(id, seq, type, at, payload)
+        INSERT INTO ${t('records')} (id, box, db, seq, type, at, batch, received_at, payload, payload_exact)
+        SELECT u.id, $2, $3, u.seq, u.type, u.at, $4, $5, u.payload::jsonb, u.exact
+        FROM unnest($1::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[], $22::text[]) AS u(id, seq, type, at, payload, exact)
         ON CONFLICT DO NOTHING
         RETURNING 1
       ), rej AS (
-        INSERT INTO ${t('rejected_records')} (id, box, db, seq, type, batch, reason, received_at, payload)
-        SELECT u.id, $2, $3, u.seq, u.type, $4, u.reason, $5, u.payload::jsonb
-        FROM unnest($10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[]) AS u(id, seq, type, reason, payload)
+        INSERT INTO ${t('rejected_records')} (id, box, db, seq, type, batch, reason, received_at, payload, payload_exact)
+        SELECT u.id, $2, $3, u.seq, u.type, $4, u.reason, $5, u.payload::jsonb, u.exact
+        FROM unnest($10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $23::text[]) AS u(id, seq, type, reason, payload, exact)
         ON CONFLICT DO NOTHING
       ), n AS (
         SELECT COUNT(*)::int AS inserted FROM ins
@@ -158,15 +221,10 @@ export class PgHqStore implements HqStore {
       j.length,
       b.bytes,
       b.compressed,
+      r.map((x) => x.exact ?? null),
+      j.map((x) => x.exact ?? null),
     ];
-    let res;
-    try {
-      res = await this.pool.query(sql, params);
-    } catch (err) {
-      throw new AppError(ErrorCodes.HQ_STORE_FAILED, `could not store a batch: ${(err as Error).message}`, { cause: err });
-    }
-    const inserted = (res.rows[0] as { inserted: number } | undefined)?.inserted ?? 0;
-    return { inserted, duplicates: r.length - inserted };
+    return { sql, params };
   }
 
   async deadLetter(d: DeadLetter): Promise<void> {
@@ -188,8 +246,10 @@ export class PgHqStore implements HqStore {
     });
   }
 
-  async event(box: string, json: string, receivedAt: number): Promise<void> {
-    await this.tx('store an event', (c) => c.query(`INSERT INTO box_events (box, received_at, payload) VALUES ($1, $2, $3::jsonb)`, [box, receivedAt, json]));
+  async event(box: string, payload: StorableJson, receivedAt: number): Promise<void> {
+    await this.tx('store an event', (c) =>
+      c.query(`INSERT INTO box_events (box, received_at, payload, payload_exact) VALUES ($1, $2, $3::jsonb, $4)`, [box, receivedAt, payload.json, payload.exact]),
+    );
   }
 
   async report(options: ReportOptions): Promise<HqReport> {
@@ -231,7 +291,7 @@ export class PgHqStore implements HqStore {
     try {
       client = await this.pool.connect();
     } catch (err) {
-      throw new AppError(ErrorCodes.HQ_STORE_FAILED, `could not ${what}: cannot reach PostgreSQL: ${(err as Error).message}`, { cause: err });
+      throw new HqStoreError(`could not ${what}: cannot reach PostgreSQL: ${(err as Error).message}`, { cause: err });
     }
     try {
       await client.query('BEGIN');
@@ -248,7 +308,11 @@ export class PgHqStore implements HqStore {
       );
       // A connection that could not even roll back is in an unknown state: not put back.
       client.release(!clean);
-      throw new AppError(ErrorCodes.HQ_STORE_FAILED, `could not ${what}: ${(err as Error).message}`, { cause: err });
+      throw storeError(what, err);
     }
   }
+}
+
+function storeError(what: string, err: unknown): HqStoreError {
+  return new HqStoreError(`could not ${what}: ${(err as Error).message}`, { cause: err, permanent: isPermanentPgError(err) });
 }

@@ -20,7 +20,7 @@ import mqtt from 'mqtt';
 import { ConfigError, exampleConfig, parseConfig, type Config, type ConfigIssue } from '../config/load.js';
 import { PUSHABLE_KEYS } from '../config/schema.js';
 import { AppError, ErrorCodes } from '../errors.js';
-import { configEventSchema, PROTOCOL_VERSION, topicFor, type ConfigEvent, type ConfigMessage } from '../sync/protocol.js';
+import { configEventSchema, PROTOCOL_VERSION, topicFor, type ConfigClearMessage, type ConfigEvent, type ConfigMessage } from '../sync/protocol.js';
 import { leafPaths, PUSH_SOURCE, validatePush } from '../sync/pushed-config.js';
 import type { HqConfig } from './config.js';
 
@@ -46,20 +46,20 @@ export function checkPush(push: Record<string, unknown>, pushable: readonly stri
 export interface PushOptions {
   hq: Pick<HqConfig, 'broker' | 'topicPrefix'>;
   box: string;
-  /** Keys to push; null clears the retained config (the box goes back to its file). */
+  /** Keys to push; null publishes a retained clear (the box goes back to its file). */
   push: Record<string, unknown> | null;
   /** How long to wait for the box's answer; 0 = do not wait. */
   waitMs: number;
 }
 
 export interface PushResult {
-  /** The config message id (null when clearing). */
-  id: string | null;
+  /** The config message id (of the push, or of the clear document). */
+  id: string;
   /** The box's event, or null when it did not answer in time (offline: it will on connect). */
   outcome: ConfigEvent | null;
 }
 
-/** Publishes the retained config (or clears it) and waits for the box's event. */
+/** Publishes the retained config (or a retained clear) and waits for the box's event. */
 export async function pushConfig(o: PushOptions): Promise<PushResult> {
   const b = o.hq.broker;
   const client = await mqtt
@@ -79,7 +79,7 @@ export async function pushConfig(o: PushOptions): Promise<PushResult> {
       throw new AppError(ErrorCodes.SYNC_CONNECT_FAILED, `cannot connect to ${b.url}: ${(err as Error).message}`, { cause: err });
     });
   try {
-    const id = o.push === null ? null : randomUUID();
+    const id = randomUUID();
     const eventsTopic = topicFor(o.hq.topicPrefix, o.box, 'events');
     const answer = new Promise<ConfigEvent | null>((resolve) => {
       if (o.waitMs <= 0) {
@@ -97,15 +97,16 @@ export async function pushConfig(o: PushOptions): Promise<PushResult> {
         }
         if (!parsed.success) return;
         const event = parsed.data as ConfigEvent;
-        const ours = id === null ? event.status === 'cleared' : event.id === id;
-        if (!ours) return;
+        if (event.id !== id) return;
         clearTimeout(timer);
         resolve(event);
       });
     });
     if (o.waitMs > 0) await client.subscribeAsync(eventsTopic, { qos: 1 });
-    const message: ConfigMessage | null = id === null || o.push === null ? null : { v: PROTOCOL_VERSION, id, config: o.push };
-    await client.publishAsync(topicFor(o.hq.topicPrefix, o.box, 'config'), message === null ? '' : JSON.stringify(message), { qos: 1, retain: true });
+    // A clear is a retained document too, not an empty payload: an empty retained payload deletes
+    // the retained message, so a box offline now would never learn of the clear.
+    const message: ConfigMessage | ConfigClearMessage = o.push === null ? { v: PROTOCOL_VERSION, id, clear: true } : { v: PROTOCOL_VERSION, id, config: o.push };
+    await client.publishAsync(topicFor(o.hq.topicPrefix, o.box, 'config'), JSON.stringify(message), { qos: 1, retain: true });
     return { id, outcome: await answer };
   } finally {
     await client.endAsync().catch(() => undefined);

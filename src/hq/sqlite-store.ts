@@ -10,7 +10,17 @@ import { dirname } from 'node:path';
 import Database, { type Transaction } from 'better-sqlite3';
 
 import { AppError, ErrorCodes } from '../errors.js';
-import { offsetMs, type DeadLetter, type HqReport, type HqStore, type IngestBatch, type IngestResult, type ReportOptions } from './store.js';
+import {
+  HqStoreError,
+  offsetMs,
+  type DeadLetter,
+  type HqReport,
+  type HqStore,
+  type IngestBatch,
+  type IngestResult,
+  type ReportOptions,
+  type StorableJson,
+} from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -22,7 +32,8 @@ CREATE TABLE IF NOT EXISTS records (
   at          INTEGER,
   batch       TEXT    NOT NULL,
   received_at INTEGER NOT NULL,
-  payload     TEXT    NOT NULL
+  payload     TEXT    NOT NULL,
+  payload_exact TEXT
 );
 CREATE INDEX IF NOT EXISTS records_box_seq ON records (box, db, seq);
 CREATE TABLE IF NOT EXISTS rejected_records (
@@ -34,7 +45,8 @@ CREATE TABLE IF NOT EXISTS rejected_records (
   batch       TEXT    NOT NULL,
   reason      TEXT    NOT NULL,
   received_at INTEGER NOT NULL,
-  payload     TEXT    NOT NULL
+  payload     TEXT    NOT NULL,
+  payload_exact TEXT
 );
 CREATE TABLE IF NOT EXISTS batches (
   id                TEXT    PRIMARY KEY,
@@ -71,14 +83,29 @@ CREATE TABLE IF NOT EXISTS box_events (
   seq         INTEGER PRIMARY KEY AUTOINCREMENT,
   box         TEXT    NOT NULL,
   received_at INTEGER NOT NULL,
-  payload     TEXT    NOT NULL
+  payload     TEXT    NOT NULL,
+  payload_exact TEXT
 );
 `;
+
+/** Tables that gained `payload_exact` after their first release: added to older files at init. */
+const EXACT_TABLES = ['records', 'rejected_records', 'box_events'] as const;
+
+/**
+ * SQLite errors that the same data would hit again (a value too big, a constraint): the batch
+ * is not retried as it is. Everything else (busy, I/O, disk full) may pass on a later try.
+ */
+const PERMANENT_SQLITE = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/;
+
+/** Thrown inside a probe's transaction to roll it back (a better-sqlite3 transaction rolls back on a throw). */
+class ProbeRollback extends Error {}
+
 
 export class SqliteHqStore implements HqStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private ingestTx!: Transaction<(b: IngestBatch) => IngestResult>;
+  private probeTx!: Transaction<(b: IngestBatch) => void>;
   private deadTx!: Transaction<(d: DeadLetter) => void>;
 
   constructor(readonly file: string) {
@@ -102,11 +129,15 @@ export class SqliteHqStore implements HqStore {
 
   async init(): Promise<void> {
     this.db.exec(SCHEMA);
+    for (const table of EXACT_TABLES) {
+      const columns = this.db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table);
+      if (!columns.includes('payload_exact')) this.db.exec(`ALTER TABLE ${table} ADD COLUMN payload_exact TEXT`);
+    }
     const insert = this.db.prepare(
-      `INSERT INTO records (id, box, db, seq, type, at, batch, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO records (id, box, db, seq, type, at, batch, received_at, payload, payload_exact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     const reject = this.db.prepare(
-      `INSERT INTO rejected_records (id, box, db, seq, type, batch, reason, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO rejected_records (id, box, db, seq, type, batch, reason, received_at, payload, payload_exact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     const batch = this.db.prepare(`
       INSERT INTO batches (id, box, db, seq_from, seq_to, records, inserted, duplicates, rejected, bytes, compressed, first_received_at, last_received_at)
@@ -115,8 +146,8 @@ export class SqliteHqStore implements HqStore {
         inserted = inserted + excluded.inserted, duplicates = duplicates + excluded.duplicates`);
     this.ingestTx = this.db.transaction((b: IngestBatch): IngestResult => {
       let inserted = 0;
-      for (const r of b.records) inserted += insert.run(r.id, b.box, b.db, r.seq, r.type, r.at, b.batch, b.receivedAt, r.json).changes;
-      for (const r of b.rejected) reject.run(r.id, b.box, b.db, r.seq, r.type, b.batch, r.reason, b.receivedAt, r.json);
+      for (const r of b.records) inserted += insert.run(r.id, b.box, b.db, r.seq, r.type, r.at, b.batch, b.receivedAt, r.json, r.exact ?? null).changes;
+      for (const r of b.rejected) reject.run(r.id, b.box, b.db, r.seq, r.type, b.batch, r.reason, b.receivedAt, r.json, r.exact ?? null);
       const duplicates = b.records.length - inserted;
       batch.run({
         batch: b.batch,
@@ -134,6 +165,10 @@ export class SqliteHqStore implements HqStore {
       });
       return { inserted, duplicates };
     });
+    this.probeTx = this.db.transaction((b: IngestBatch): void => {
+      this.ingestTx(b);
+      throw new ProbeRollback();
+    });
     const dead = this.db.prepare(
       `INSERT INTO dead_letters (received_at, topic, box, reason, detail, bytes, sample) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -150,12 +185,25 @@ export class SqliteHqStore implements HqStore {
     return this.wrap('store a batch', () => this.ingestTx.immediate(batch));
   }
 
+  async probe(batch: IngestBatch): Promise<void> {
+    this.wrap('store a batch', () => {
+      try {
+        this.probeTx.immediate(batch);
+      } catch (err) {
+        if (err instanceof ProbeRollback) return;
+        throw err;
+      }
+    });
+  }
+
   async deadLetter(letter: DeadLetter): Promise<void> {
     this.wrap('store a dead letter', () => this.deadTx.immediate(letter));
   }
 
-  async event(box: string, json: string, receivedAt: number): Promise<void> {
-    this.wrap('store an event', () => this.db.prepare(`INSERT INTO box_events (box, received_at, payload) VALUES (?, ?, ?)`).run(box, receivedAt, json));
+  async event(box: string, payload: StorableJson, receivedAt: number): Promise<void> {
+    this.wrap('store an event', () =>
+      this.db.prepare(`INSERT INTO box_events (box, received_at, payload, payload_exact) VALUES (?, ?, ?, ?)`).run(box, receivedAt, payload.json, payload.exact),
+    );
   }
 
   async report(options: ReportOptions): Promise<HqReport> {
@@ -193,7 +241,9 @@ export class SqliteHqStore implements HqStore {
     try {
       return fn();
     } catch (err) {
-      throw new AppError(ErrorCodes.HQ_STORE_FAILED, `could not ${what}: ${(err as Error).message}`, { cause: err });
+      const code = (err as { code?: unknown }).code;
+      const permanent = typeof code === 'string' && PERMANENT_SQLITE.test(code);
+      throw new HqStoreError(`could not ${what}: ${(err as Error).message}`, { cause: err, permanent });
     }
   }
 }

@@ -70,6 +70,8 @@ export interface VolunteerQuery {
   pincode?: string;
   /** Part of a name, district or constituency, or digits of the number. */
   q?: string;
+  /** Let `q` match digits of the number (default true); false for someone who may see only masked numbers. */
+  numbers?: boolean;
   /** Include people who named an interest but never completed a JOIN. Default false. */
   includeUnregistered?: boolean;
 }
@@ -298,7 +300,7 @@ export class VolunteerStore {
     }
     if (query.q !== undefined) {
       const like = `%${likeEscape(query.q)}%`;
-      const digits = query.q.replace(/\D/g, '');
+      const digits = query.numbers === false ? '' : query.q.replace(/\D/g, '');
       where.push(
         `(v.name LIKE ? ESCAPE '\\' OR v.district LIKE ? ESCAPE '\\' OR v.constituency LIKE ? ESCAPE '\\'${digits.length >= 3 ? ` OR v.number LIKE ? ESCAPE '\\'` : ''})`,
       );

@@ -38,11 +38,16 @@ export interface BacklogCounts {
   oldestCreatedAt: number | null;
 }
 
-/** What applying an ack changed. */
-export interface AckOutcome {
-  synced: number;
-  rejected: number;
-}
+/** What applying an `ok` ack did. */
+export type AckOutcome =
+  | { kind: 'applied'; synced: number; rejected: number }
+  /** The batch is not open (already acknowledged, or not this box's): nothing changed. */
+  | { kind: 'stale' }
+  /**
+   * The ack does not account for the batch (inserted + duplicates + rejected is not its record
+   * count, or it rejects ids that are not in it): nothing changed and the batch stays open.
+   */
+  | { kind: 'mismatch'; problem: string };
 
 interface RawBatch {
   id: string;
@@ -74,13 +79,14 @@ export class BatchStore {
   private readonly countRejected: Statement;
   private readonly oldestUnsynced: Statement;
   private readonly flagLocal: Statement;
+  private readonly markDead: Statement;
 
   constructor(private readonly db: Db) {
     // Every query below walks an index: the primary key (seq), sync_log_unbatched or
     // sync_log_unsynced (partial indexes), or sync_batches_open.
     this.oldest = db.prepare(`SELECT seq, created_at AS createdAt FROM sync_log WHERE batch_id IS NULL ORDER BY seq LIMIT 1`);
     this.countUpTo = db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM sync_log WHERE batch_id IS NULL ORDER BY seq LIMIT ?)`);
-    this.readFrom = db.prepare(`SELECT seq, payload FROM sync_log WHERE batch_id IS NULL ORDER BY seq LIMIT ?`);
+    this.readFrom = db.prepare(`SELECT seq, payload FROM sync_log WHERE batch_id IS NULL AND seq > ? ORDER BY seq LIMIT ?`);
     this.insertBatch = db.prepare(`
       INSERT INTO sync_batches (id, seq_from, seq_to, records, bytes, json_bytes, compressed, payload, created_at, sends, last_sent_at)
       VALUES (@id, @seqFrom, @seqTo, @records, @bytes, @jsonBytes, @compressed, @payload, @createdAt, 1, @createdAt)`);
@@ -105,6 +111,9 @@ export class BatchStore {
       `SELECT created_at AS createdAt FROM sync_log WHERE synced_at IS NULL AND rejected IS NULL ORDER BY seq LIMIT 1`,
     );
     this.flagLocal = db.prepare(`UPDATE sync_log SET rejected = ? WHERE seq = ?`);
+    this.markDead = db.prepare(
+      `UPDATE sync_log SET rejected = ? WHERE seq BETWEEN ? AND ? AND batch_id = ? AND synced_at IS NULL AND rejected IS NULL`,
+    );
   }
 
   /** The oldest row not yet in a batch. */
@@ -117,9 +126,13 @@ export class BatchStore {
     return (this.countUpTo.get(limit) as { n: number }).n;
   }
 
-  /** The oldest `limit` rows not yet in a batch, in seq order (one batch's worth, never more). */
-  readUnbatched(limit: number): LogRow[] {
-    return this.readFrom.all(limit) as LogRow[];
+  /**
+   * Up to `limit` rows not yet in a batch with seq above `afterSeq`, in seq order. The worker
+   * reads a batch in small pages of these, so a batch that stops early at its byte limit (long
+   * SMS texts) never costs reading `batchSize` whole rows.
+   */
+  readUnbatched(limit: number, afterSeq = 0): LogRow[] {
+    return this.readFrom.all(afterSeq, limit) as LogRow[];
   }
 
   /**
@@ -172,19 +185,57 @@ export class BatchStore {
 
   /**
    * Applies HQ's `ok` ack: the batch's rows become synced, except those HQ rejected, which are
-   * flagged with the reason and kept. Returns null when the batch is not open (already acked,
-   * or not ours), so a late duplicate ack changes nothing.
+   * flagged with the reason and kept. A late duplicate ack (the batch is not open) changes
+   * nothing; neither does one that does not account for every record of the batch, which would
+   * otherwise mark synced records HQ never confirmed.
    */
-  applyAck(ack: AckMessage, at: number): AckOutcome | null {
+  applyAck(ack: AckMessage, at: number): AckOutcome {
+    const mismatch = new MismatchedAck();
+    try {
+      return this.db
+        .transaction((): AckOutcome => {
+          const raw = this.openById.get(ack.batch) as RawBatch | undefined;
+          if (raw === undefined) return { kind: 'stale' };
+          const accounted = ack.inserted + ack.duplicates + ack.rejected.length;
+          if (accounted !== raw.records) {
+            mismatch.problem = `inserted ${ack.inserted} + duplicates ${ack.duplicates} + rejected ${ack.rejected.length} = ${accounted}, but the batch has ${raw.records} records`;
+            throw mismatch;
+          }
+          if (new Set(ack.rejected.map((r) => r.id)).size !== ack.rejected.length) {
+            mismatch.problem = 'a rejected id is named twice';
+            throw mismatch;
+          }
+          let rejected = 0;
+          for (const r of ack.rejected) rejected += this.markRejected.run(r.reason.slice(0, 500), r.id, raw.id).changes;
+          if (rejected !== ack.rejected.length) {
+            // Throwing rolls the flags back: the batch stays as it was.
+            mismatch.problem = `${ack.rejected.length - rejected} rejected id(s) are not records of the batch`;
+            throw mismatch;
+          }
+          const synced = this.markSynced.run(at, raw.seq_from, raw.seq_to, raw.id).changes;
+          this.closeBatch.run(at, ack.inserted, ack.duplicates, ack.rejected.length, raw.id);
+          return { kind: 'applied', synced, rejected };
+        })
+        .immediate();
+    } catch (err) {
+      if (err === mismatch) return { kind: 'mismatch', problem: mismatch.problem };
+      throw err;
+    }
+  }
+
+  /**
+   * Applies HQ's final `dead` ack: HQ will never store this batch, so its records are flagged
+   * rejected with the reason (kept, counted, never pruned) and the batch is closed, letting the
+   * box move on. Returns the number of records flagged, or null when the batch is not open.
+   */
+  applyDead(batchId: string, reason: string, at: number): number | null {
     return this.db
-      .transaction((): AckOutcome | null => {
-        const raw = this.openById.get(ack.batch) as RawBatch | undefined;
+      .transaction((): number | null => {
+        const raw = this.openById.get(batchId) as RawBatch | undefined;
         if (raw === undefined) return null;
-        let rejected = 0;
-        for (const r of ack.rejected) rejected += this.markRejected.run(r.reason.slice(0, 500), r.id, raw.id).changes;
-        const synced = this.markSynced.run(at, raw.seq_from, raw.seq_to, raw.id).changes;
-        this.closeBatch.run(at, ack.inserted, ack.duplicates, ack.rejected.length, raw.id);
-        return { synced, rejected };
+        const flagged = this.markDead.run(reason.slice(0, 500), raw.seq_from, raw.seq_to, raw.id).changes;
+        this.closeBatch.run(at, 0, 0, raw.records, raw.id);
+        return flagged;
       })
       .immediate();
   }
@@ -207,6 +258,11 @@ export class BatchStore {
       oldestCreatedAt: (this.oldestUnsynced.get() as { createdAt: number } | undefined)?.createdAt ?? null,
     };
   }
+}
+
+/** Thrown inside `applyAck`'s transaction to roll it back. */
+class MismatchedAck extends Error {
+  problem = '';
 }
 
 function fromRaw(r: RawBatch): OpenBatch {

@@ -82,7 +82,7 @@ export interface BatchEnvelope {
   records: WireRecord[];
 }
 
-/** The JSON of an `ack` message (HQ → box), sent only after HQ's database commit. */
+/** The JSON of an `ok` or `retry` ack (HQ → box), sent only after HQ's database commit (or its failure). */
 export interface AckMessage {
   batch: string;
   /** `ok`: committed (inserted + duplicates + rejected = every record); `retry`: not stored, send again. */
@@ -94,18 +94,51 @@ export interface AckMessage {
   retryAfterMs?: number;
 }
 
+/**
+ * The final negative ack (HQ → box): HQ dead-lettered the message and will never store it, however
+ * often it comes. The message may be unreadable (not gzip, not JSON), so it is named by the SHA-256
+ * of its bytes, which the box can compute for each open batch (a re-send is byte-identical), and by
+ * `batch` as well when HQ could read one.
+ */
+export interface DeadAckMessage {
+  /** The batch id when HQ could read it from the envelope, else null. */
+  batch: string | null;
+  status: 'dead';
+  /** Lowercase hex SHA-256 of the message's bytes as published (gzip when compressed). */
+  sha256: string;
+  /** The dead-letter reason (`DEAD_LETTER_REASONS`, or a later one). */
+  reason: string;
+  /** What HQ found, in words. */
+  detail: string;
+}
+
+/** Any message on the `ack` topic. */
+export type AnyAckMessage = AckMessage | DeadAckMessage;
+
 /** The JSON of the retained `state` message and of the Last Will. */
 export interface StateMessage {
   state: 'online' | 'offline';
 }
 
-/** The JSON of a `config` message (HQ → box, retained). An empty payload clears the push. */
+/** The JSON of a `config` message (HQ → box, retained) that pushes configuration. */
 export interface ConfigMessage {
   v: typeof PROTOCOL_VERSION;
   /** Echoed in the `events` message that reports the outcome. */
   id: string;
   /** Configuration keys as in the box's YAML file, nested: `{ "log": { "level": "debug" } }`. */
   config: Record<string, unknown>;
+}
+
+/**
+ * The JSON of a `config` message that clears the push (the box goes back to its file). It is
+ * retained like a push, so a box that is offline when HQ clears still gets it when it connects:
+ * an empty retained payload would instead delete the retained message at the broker, and an
+ * offline box would keep the old push for ever.
+ */
+export interface ConfigClearMessage {
+  v: typeof PROTOCOL_VERSION;
+  id: string;
+  clear: true;
 }
 
 /** The JSON of an `events` message (box → HQ): what became of a pushed config. */
@@ -142,12 +175,22 @@ export const DEAD_LETTER_REASONS = [
   'box-mismatch',
   'too-many-records',
   'bad-records',
+  'unstorable',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 const count = z.number().int().min(0);
 const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const ident = z.string().min(1).max(128);
+/**
+ * Ids (records, batches, databases, config messages). No control characters and no unpaired
+ * UTF-16 surrogates (`\p{Cs}` matches only unpaired ones with the `u` flag): PostgreSQL's text
+ * cannot hold U+0000, and an id must be stored exactly to be recognised again. Boxes send UUIDs.
+ */
+const ident = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'expected text without control characters or unpaired surrogates');
 
 /** The envelope of a batch; records are checked one by one afterwards (see `checkRecords`). */
 export const batchEnvelopeSchema = z.looseObject({
@@ -183,7 +226,8 @@ export const callRecordSchema = z.looseObject({
 /** Type-specific schemas; types without one are stored as they are (forward compatible). */
 export const RECORD_SCHEMAS: Partial<Record<string, z.ZodType>> = { call: callRecordSchema };
 
-export const ackSchema = z.looseObject({
+/** An `ok` or `retry` ack. */
+export const okAckSchema = z.looseObject({
   batch: ident,
   status: z.enum(['ok', 'retry']),
   inserted: count,
@@ -192,11 +236,34 @@ export const ackSchema = z.looseObject({
   retryAfterMs: count.max(24 * 3600 * 1000).optional(),
 });
 
-export const configMessageSchema = z.looseObject({
+/** A `dead` ack: HQ will never store the message (see {@link DeadAckMessage}). */
+export const deadAckSchema = z.looseObject({
+  batch: ident.nullable(),
+  status: z.literal('dead'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  reason: z.string().min(1).max(64),
+  detail: z.string().max(1000),
+});
+
+/** Any message on the `ack` topic. */
+export const ackSchema = z.discriminatedUnion('status', [okAckSchema, deadAckSchema]);
+
+/** A `config` message that pushes keys. */
+export const configPushSchema = z.looseObject({
   v: z.literal(PROTOCOL_VERSION),
   id: ident,
   config: z.record(z.string(), z.unknown()),
 });
+
+/** A `config` message that clears the push. */
+export const configClearSchema = z.looseObject({
+  v: z.literal(PROTOCOL_VERSION),
+  id: ident,
+  clear: z.literal(true),
+});
+
+/** Any non-empty `config` message: a push or a clear (a clear wins if a message says both). */
+export const configMessageSchema = z.union([configClearSchema, configPushSchema]);
 
 export const configEventSchema = z.looseObject({
   event: z.literal('config'),

@@ -16,6 +16,12 @@ import { stableJson } from '../store/sync-log.js';
 /** The source name in messages about a pushed configuration. */
 export const PUSH_SOURCE = 'config from HQ';
 
+/**
+ * Keys that are never configuration: merging `__proto__` (an own key after JSON.parse) into an
+ * object would reach `Object.prototype` and change every object in the process.
+ */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Every leaf key path of a nested object: `{ log: { level: 'x' } }` → `['log.level']`. Lists are leaves. */
 export function leafPaths(value: unknown, prefix = ''): string[] {
   if (!isPlainObject(value)) return prefix === '' ? [] : [prefix];
@@ -45,7 +51,12 @@ export function changedPaths(before: unknown, after: unknown): string[] {
  * @throws ConfigError listing every problem: keys HQ may not set, and the schema's own issues.
  */
 export function validatePush(file: Config, push: Record<string, unknown>, pushable: readonly string[]): Config {
-  const refused: ConfigIssue[] = leafPaths(push)
+  const paths = leafPaths(push);
+  const forbidden: ConfigIssue[] = paths
+    .filter((path) => path.split('.').some((key) => FORBIDDEN_KEYS.has(key)))
+    .map((path) => ({ path, message: 'is not a configuration key' }));
+  if (forbidden.length > 0) throw new ConfigError(PUSH_SOURCE, forbidden);
+  const refused: ConfigIssue[] = paths
     .filter((path) => !isPushable(path, pushable))
     .map((path) => ({
       path,
@@ -59,7 +70,9 @@ export function validatePush(file: Config, push: Record<string, unknown>, pushab
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(over)) {
-    const current = base[key];
+    // validatePush refuses these already; never follow one, whoever calls this.
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    const current = Object.hasOwn(base, key) ? base[key] : undefined;
     base[key] = isPlainObject(value) && isPlainObject(current) ? merge(current, value) : value;
   }
   return base;

@@ -5,7 +5,12 @@
  * nothing: the configuration in force stays in force.
  *
  * The broker re-delivers the retained message on every reconnect; a push already applied (same
- * id and content) is recognised and not applied or reported again.
+ * id and content) is recognised and not applied or reported again, and so is a clear already
+ * carried out (same id) in this run.
+ *
+ * HQ clears a push with a retained `{"v":1,"id":…,"clear":true}`: an empty retained payload
+ * would delete the retained message at the broker, so a box offline at that moment would never
+ * hear of it and would keep the old push. An empty payload (an older HQ) still clears too.
  */
 import type { Statement } from 'better-sqlite3';
 
@@ -15,7 +20,7 @@ import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { stableJson } from '../store/sync-log.js';
 import { decodeControl } from './codec.js';
-import { configMessageSchema, type ConfigEvent } from './protocol.js';
+import { configMessageSchema, configPushSchema, type ConfigEvent } from './protocol.js';
 import { changedPaths, validatePush } from './pushed-config.js';
 
 export interface RemoteConfigOptions {
@@ -50,6 +55,8 @@ export class RemoteConfig {
   private inForce: { id: string; json: string; at: number } | null = null;
   /** The last rejected push (id + content), so its re-delivery is not reported again. */
   private lastRejectedKey: string | null = null;
+  /** The id of the last clear carried out, so its retained re-delivery is not reported again. */
+  private lastClearId: string | null = null;
   private readonly counts = { applied: 0, rejected: 0, lastRejection: null as string | null };
 
   constructor(private readonly o: RemoteConfigOptions) {
@@ -83,24 +90,29 @@ export class RemoteConfig {
     }
   }
 
-  /** A message on the `config` topic (retained): empty = clear the push, else a config message. */
+  /** A message on the `config` topic (retained): a push, a clear document, or empty (also a clear). */
   async onMessage(payload: Buffer): Promise<void> {
     if (payload.length === 0) {
-      this.revert();
+      this.revert(null);
       return;
     }
     let id: string | null = null;
     let push: Record<string, unknown>;
     try {
-      const parsed = configMessageSchema.safeParse(await decodeControl(payload));
+      const value = await decodeControl(payload);
+      const parsed = configMessageSchema.safeParse(value);
       if (!parsed.success) {
-        throw new ConfigError(
-          'config message from HQ',
-          parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        );
+        // The push form's issues name what is missing (`config`), which is what a person meant to send.
+        const asPush = configPushSchema.safeParse(value);
+        const issues = (asPush.success ? parsed.error : asPush.error).issues;
+        throw new ConfigError('config message from HQ', issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
       }
       id = parsed.data.id;
-      push = parsed.data.config;
+      if ('clear' in parsed.data && parsed.data.clear === true) {
+        this.revert(id);
+        return;
+      }
+      push = (parsed.data as { config: Record<string, unknown> }).config;
     } catch (err) {
       this.reject(id, err, payload.toString('base64').slice(0, 64));
       return;
@@ -138,19 +150,28 @@ export class RemoteConfig {
     };
   }
 
-  private revert(): void {
+  /**
+   * Back to the file alone. `clearId` is the clear document's id (null for an empty payload);
+   * the event carries it, so `hq-config --clear` recognises its answer.
+   */
+  private revert(clearId: string | null): void {
     if (this.inForce === null) {
+      // The retained clear comes again at every reconnect: answer it once.
+      if (clearId !== null && clearId === this.lastClearId) return;
+      this.lastClearId = clearId;
       // Nothing to undo; still answer, so `hq-config --clear` hears back.
-      this.o.report({ event: 'config', id: null, status: 'cleared', changed: [], problems: [], at: Date.now() });
+      this.o.report({ event: 'config', id: clearId, status: 'cleared', changed: [], problems: [], at: Date.now() });
       return;
     }
     const previous = this.inForce.id;
     this.clear.run();
     this.inForce = null;
+    this.lastClearId = clearId;
+    this.lastRejectedKey = null;
     const changed = changedPaths(this.o.current(), this.o.file);
-    this.log.info({ push: previous, changed }, 'HQ cleared its configuration; the file alone is in force');
+    this.log.info({ push: previous, clear: clearId, changed }, 'HQ cleared its configuration; the file alone is in force');
     this.o.apply(this.o.file, changed);
-    this.o.report({ event: 'config', id: previous, status: 'cleared', changed, problems: [], at: Date.now() });
+    this.o.report({ event: 'config', id: clearId ?? previous, status: 'cleared', changed, problems: [], at: Date.now() });
   }
 
   private reject(id: string | null, err: unknown, sample: string | null): void {

@@ -14,7 +14,7 @@ import { displayUrl, MqttLink, type LinkMessage, type LinkState } from './mqtt-l
 import { parseTopic, topicFor, type ConfigEvent } from './protocol.js';
 import { RemoteConfig, type RemoteConfigStatus } from './remote-config.js';
 import { DiskGuard, pruneSynced, type DiskStatus } from './retention.js';
-import { SyncWorker, type SyncCounters } from './sync-worker.js';
+import { SyncWorker, type RetryingStatus, type SyncCounters } from './sync-worker.js';
 
 /** Knobs that are not configuration keys (tests and the benchmark turn them). */
 export interface SyncTuning {
@@ -80,8 +80,10 @@ export interface SyncStatus {
   unsent: number;
   /** Batches sent (or to be re-sent) and waiting for HQ's ack. */
   inFlight: number;
-  /** Records HQ rejected: kept on the box and flagged. */
+  /** Records HQ rejected (alone, or with a whole batch HQ dead-lettered): kept on the box and flagged. */
   rejected: number;
+  /** Batches HQ keeps answering `retry` for (its database refuses them, or is down); null when none. */
+  retrying: RetryingStatus | null;
   oldestUnsyncedAt: number | null;
   lastAckAt: number | null;
   /** MQTT bytes sent and received since start: what sync costs on the SIM's data plan. */
@@ -230,6 +232,7 @@ export class SyncService {
     const link = this.link?.status();
     const worker = this.worker?.status();
     const disk = this.disk.check();
+    const retrying = worker?.retrying ?? null;
     return {
       enabled: this.link !== null,
       broker: this.o.config.mqtt.url === undefined ? null : displayUrl(this.o.config.mqtt.url),
@@ -238,13 +241,15 @@ export class SyncService {
       connectedSince: link?.connectedSince ?? null,
       since: link?.since ?? null,
       authFailed: link?.authFailed ?? false,
-      lastError: link?.lastError ?? worker?.lastError ?? null,
+      // A batch HQ keeps refusing is what is wrong now even while the connection is fine.
+      lastError: link?.lastError ?? (retrying !== null && retrying.inARow >= 3 ? retryingText(retrying) : null) ?? worker?.lastError ?? null,
       lastErrorAt: link?.lastErrorAt ?? null,
       nextAttemptAt: link?.nextAttemptAt ?? null,
       backlog: counts.backlog,
       unsent: counts.unbatched,
       inFlight: counts.openBatches,
       rejected: counts.rejected,
+      retrying,
       oldestUnsyncedAt: counts.oldestCreatedAt,
       lastAckAt: worker?.lastAckAt ?? null,
       mqttBytesOut: link?.bytesOut ?? 0,
@@ -331,6 +336,12 @@ export class SyncService {
   }
 }
 
+/** "HQ could not store 1 batch; asked to send it again 5 times in a row since …". */
+function retryingText(r: RetryingStatus): string {
+  const batches = r.batches === 1 ? '1 batch' : `${r.batches} batches`;
+  return `HQ could not store ${batches} and asked for it again ${r.inARow} times in a row since ${new Date(r.since).toISOString()}; next try at ${new Date(r.nextAt).toISOString()} (the records stay on the box)`;
+}
+
 function diskWarning(disk: DiskStatus): string | null {
   if (disk.error !== null) return `cannot read the free space of ${disk.path}: ${disk.error}`;
   if (!disk.low || disk.freeBytes === null) return null;
@@ -360,6 +371,7 @@ export function syncStatusJson(s: SyncStatus): Record<string, unknown> {
     unsent: s.unsent,
     inFlight: s.inFlight,
     rejected: s.rejected,
+    retrying: s.retrying === null ? null : { batches: s.retrying.batches, inARow: s.retrying.inARow, since: iso(s.retrying.since), nextAt: iso(s.retrying.nextAt) },
     oldestUnsyncedAt: iso(s.oldestUnsyncedAt),
     lastAckAt: iso(s.lastAckAt),
     mqttBytesOut: s.mqttBytesOut,

@@ -10,19 +10,21 @@
  *   to `maxInFlight` ("slow start") and falls back to one on any timeout or `retry`;
  * - an unacknowledged batch is re-sent, byte-identical, after `ackTimeoutMs`, then after twice
  *   that, and so on up to `maxResendDelayMs`;
+ * - a batch HQ keeps answering `retry` for waits longer after each answer (a few seconds, then
+ *   twice that, … up to `maxResendDelayMs`), and the status says it keeps being retried;
+ * - a `dead` ack (HQ will never store the batch) flags its records rejected and closes it;
  * - after a reconnect with a backlog, the first send waits a random part of `drainSpreadMs`,
  *   so thousands of boxes coming back together do not all hit HQ in the same second.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
-import { jitter } from './backoff.js';
 import { BatchStore, type OpenBatch } from './batch-store.js';
 import { batchJson, decodeControl, encodeBatch, isSpliceable, wireRecord } from './codec.js';
-import { ackSchema, topicFor, type AckMessage } from './protocol.js';
+import { ackSchema, topicFor, type AnyAckMessage, type DeadAckMessage } from './protocol.js';
 
 /** What the worker needs of the connection (MqttLink, or a fake in unit tests). */
 export interface SyncTransport {
@@ -64,8 +66,12 @@ export interface SyncCounters {
   retries: number;
   ackTimeouts: number;
   staleAcks: number;
+  /** Acks that could not be read, or whose counts do not account for their batch. */
   badAcks: number;
+  /** Batches HQ answered `dead` for: their records are flagged rejected. */
+  deadBatches: number;
   recordsSynced: number;
+  /** Records HQ rejected, alone or with their whole batch (`dead`). */
   recordsRejected: number;
   /** Payload bytes published (gzip when on), re-sends included. */
   bytesSent: number;
@@ -76,11 +82,25 @@ export interface SyncCounters {
   errors: number;
 }
 
+/** Open batches HQ keeps answering `retry` for (its database refuses them, or is down). */
+export interface RetryingStatus {
+  /** How many open batches got `retry` as their last answer. */
+  batches: number;
+  /** The most `retry` answers in a row any one of them got. */
+  inARow: number;
+  /** When the longest run of `retry` answers began. */
+  since: number;
+  /** When the next of them goes again. */
+  nextAt: number;
+}
+
 export interface SyncWorkerStatus {
   window: number;
   inFlight: number;
   lastAckAt: number | null;
   lastError: string | null;
+  /** Null unless some batch is being retried at HQ's request. */
+  retrying: RetryingStatus | null;
   counters: SyncCounters;
 }
 
@@ -94,7 +114,16 @@ interface Flight {
   resendAt: number;
   /** HQ answered `retry`: not before this time, and it is not a timeout. */
   notBefore: number;
+  /** `retry` answers in a row for this batch (the wait grows with them); 0 after any other outcome. */
+  retries: number;
+  /** When the current run of `retry` answers began. */
+  retrySince: number;
+  /** SHA-256 of the payload, for matching a `dead` ack (computed when one comes). */
+  sha256?: string;
 }
+
+/** Rows read per page while cutting a batch. */
+const CUT_PAGE_ROWS = 64;
 
 export class SyncWorker {
   readonly counters: SyncCounters = {
@@ -106,6 +135,7 @@ export class SyncWorker {
     ackTimeouts: 0,
     staleAcks: 0,
     badAcks: 0,
+    deadBatches: 0,
     recordsSynced: 0,
     recordsRejected: 0,
     bytesSent: 0,
@@ -152,7 +182,7 @@ export class SyncWorker {
     if (!this.stopped) return;
     this.stopped = false;
     for (const batch of this.store.openBatches()) {
-      this.flights.set(batch.id, { batch, sentNow: false, attempts: 0, resendAt: 0, notBefore: 0 });
+      this.flights.set(batch.id, newFlight(batch));
     }
     if (this.flights.size > 0) this.log.info({ batches: this.flights.size }, 'batches from the last run wait for their ack; they will be sent again');
     this.timer = setInterval(() => this.pump(), this.pollMs);
@@ -202,7 +232,7 @@ export class SyncWorker {
 
   /** An `ack` message from HQ. Malformed ones are counted and ignored. */
   async onAckMessage(payload: Buffer): Promise<void> {
-    let ack: AckMessage;
+    let ack: AnyAckMessage;
     try {
       const parsed = ackSchema.safeParse(await decodeControl(payload));
       if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -216,21 +246,33 @@ export class SyncWorker {
   }
 
   /** Applies a parsed ack. */
-  onAck(ack: AckMessage): void {
+  onAck(ack: AnyAckMessage): void {
     if (this.stopped) return;
+    if (ack.status === 'dead') {
+      this.onDead(ack);
+      return;
+    }
     const flight = this.flights.get(ack.batch);
     if (ack.status === 'retry') {
       if (!flight) return;
       this.counters.retries++;
       this.window = 1;
-      // HQ's own figure when it gives one (up to 20 % later, so boxes do not return in step).
-      const wait =
-        ack.retryAfterMs === undefined
-          ? jitter(Math.min(this.o.ackTimeoutMs, 5000), this.random)
-          : ack.retryAfterMs + Math.round(this.random() * ack.retryAfterMs * 0.2);
+      const now = Date.now();
+      if (flight.retries === 0) flight.retrySince = now;
+      flight.retries++;
+      // HQ says it stored nothing. If it says so again and again (its database refuses the
+      // batch, or is down), asking every few seconds for ever only loads HQ and the SIM's data
+      // plan: starting from HQ's own figure (or a few seconds), the wait doubles with each
+      // answer in a row up to the re-send cap, and is never shorter than HQ's figure; up to
+      // 20 % later, so boxes do not return in step.
+      const base = ack.retryAfterMs ?? Math.min(this.o.ackTimeoutMs, 5000);
+      const grown = Math.min(this.maxResendDelayMs, Math.max(1, base) * 2 ** Math.min(flight.retries - 1, 20));
+      const floor = Math.max(grown, ack.retryAfterMs ?? 0);
+      const wait = floor + Math.round(this.random() * floor * 0.2);
       flight.sentNow = false;
-      flight.notBefore = Date.now() + wait;
-      this.log.warn({ batch: ack.batch, waitMs: wait }, 'HQ could not store a batch; it will be sent again');
+      flight.notBefore = now + wait;
+      const log = flight.retries >= 3 ? this.log.error.bind(this.log) : this.log.warn.bind(this.log);
+      log({ batch: ack.batch, waitMs: wait, retries: flight.retries }, `HQ could not store a batch (${flight.retries} time(s) in a row); it will be sent again`);
       return;
     }
     let outcome;
@@ -240,8 +282,14 @@ export class SyncWorker {
       this.failed(err, 'could not record an ack (it will come again after a re-send)');
       return;
     }
+    if (outcome.kind === 'mismatch') {
+      // Not proof that HQ stored every record: keep the batch open; a re-send asks again.
+      this.counters.badAcks++;
+      this.log.warn({ batch: ack.batch, problem: outcome.problem }, 'ignored an ack that does not account for its batch; the batch stays open');
+      return;
+    }
     this.flights.delete(ack.batch);
-    if (outcome === null) {
+    if (outcome.kind === 'stale') {
       this.counters.staleAcks++;
       return;
     }
@@ -256,8 +304,64 @@ export class SyncWorker {
     this.pump();
   }
 
+  /**
+   * HQ dead-lettered a batch: it will never store those bytes, so sending them again would
+   * stall the box for ever. The batch is found by the hash of its bytes (HQ may not have been
+   * able to read its id), its records are flagged rejected with HQ's reason, and the box moves on.
+   */
+  private onDead(ack: DeadAckMessage): void {
+    let flight: Flight | undefined;
+    for (const f of this.flights.values()) {
+      f.sha256 ??= createHash('sha256').update(f.batch.payload).digest('hex');
+      if (f.sha256 === ack.sha256) {
+        flight = f;
+        break;
+      }
+    }
+    if (!flight) {
+      this.counters.staleAcks++;
+      return;
+    }
+    const reason = `HQ refused the whole batch (${ack.reason}): ${ack.detail}`;
+    let flagged;
+    try {
+      flagged = this.store.applyDead(flight.batch.id, reason, Date.now());
+    } catch (err) {
+      this.failed(err, 'could not record a dead ack (it will come again after a re-send)');
+      return;
+    }
+    this.flights.delete(flight.batch.id);
+    if (flagged === null) {
+      this.counters.staleAcks++;
+      return;
+    }
+    this.counters.deadBatches++;
+    this.counters.recordsRejected += flagged;
+    this.log.error(
+      { batch: flight.batch.id, seqFrom: flight.batch.seqFrom, seqTo: flight.batch.seqTo, reason: ack.reason, detail: ack.detail.slice(0, 200) },
+      `HQ will never store a batch; its ${flagged} record(s) are kept and flagged rejected`,
+    );
+    this.pump();
+  }
+
   status(): SyncWorkerStatus {
-    return { window: this.window, inFlight: this.flights.size, lastAckAt: this.lastAckAt, lastError: this.lastError, counters: { ...this.counters } };
+    let retrying: RetryingStatus | null = null;
+    for (const f of this.flights.values()) {
+      if (f.retries === 0) continue;
+      retrying ??= { batches: 0, inARow: 0, since: f.retrySince, nextAt: f.notBefore };
+      retrying.batches++;
+      if (f.retries > retrying.inARow) retrying.inARow = f.retries;
+      retrying.since = Math.min(retrying.since, f.retrySince);
+      retrying.nextAt = Math.min(retrying.nextAt, f.notBefore);
+    }
+    return {
+      window: this.window,
+      inFlight: this.flights.size,
+      lastAckAt: this.lastAckAt,
+      lastError: this.lastError,
+      retrying,
+      counters: { ...this.counters },
+    };
   }
 
   /** Run `pumpOnce` now, or again right after the run in progress (never two at once). */
@@ -332,36 +436,58 @@ export class SyncWorker {
     return waited >= this.o.maxDelayMs || age >= this.o.maxDelayMs ? waiting : 0;
   }
 
-  /** Cuts the next batch from the oldest unbatched rows and fixes it in the database. */
+  /**
+   * Cuts the next batch from the oldest unbatched rows and fixes it in the database. Rows are
+   * read a page at a time and the batch stops at `batchSize` rows or `maxBatchBytes` of UTF-8
+   * JSON, whichever comes first (a row of Hindi text is three bytes a letter on the wire).
+   */
   private async cut(): Promise<Flight | null> {
-    const rows = this.store.readUnbatched(this.o.batchSize);
-    const first = rows[0];
-    if (first === undefined) return null;
-    const records: string[] = [];
-    let jsonBytes = 0;
-    let seqTo = first.seq;
-    let inRange = 0;
-    for (const row of rows) {
-      if (!isSpliceable(row.payload)) {
-        // A bug where the row was appended; it must not poison the batch. Kept and flagged.
-        this.store.flagUnsendable(row.seq, 'payload is not a JSON object; not sent');
-        this.log.error({ seq: row.seq }, 'a sync_log row is not a JSON object; flagged and skipped');
-      } else {
-        const record = wireRecord(row);
-        if (records.length > 0 && jsonBytes + record.length + 1 > this.maxBatchBytes) break;
-        records.push(record);
-        jsonBytes += record.length + 1;
-      }
-      seqTo = row.seq;
-      inRange++;
-    }
     const id = randomUUID();
-    const json = batchJson({ box: this.o.box, db: this.o.dbId, batch: id, seqFrom: first.seq, seqTo }, records);
+    const records: string[] = [];
+    let first: number | null = null;
+    let seqTo = 0;
+    let inRange = 0;
+    let jsonBytes = 0;
+    let after = 0;
+    let full = false;
+    while (!full && inRange < this.o.batchSize) {
+      const want = Math.min(CUT_PAGE_ROWS, this.o.batchSize - inRange);
+      const page = this.store.readUnbatched(want, after);
+      for (const row of page) {
+        if (first === null) {
+          first = row.seq;
+          // The envelope, with the widest seqTo it can get: the whole batch stays within the limit.
+          jsonBytes = Buffer.byteLength(batchJson({ box: this.o.box, db: this.o.dbId, batch: id, seqFrom: first, seqTo: Number.MAX_SAFE_INTEGER }, []));
+        }
+        if (!isSpliceable(row.payload)) {
+          // A bug where the row was appended; it must not poison the batch. Kept and flagged.
+          this.store.flagUnsendable(row.seq, 'payload is not a JSON object; not sent');
+          this.log.error({ seq: row.seq }, 'a sync_log row is not a JSON object; flagged and skipped');
+        } else {
+          const record = wireRecord(row);
+          const bytes = Buffer.byteLength(record) + (records.length > 0 ? 1 : 0);
+          // A single record bigger than the limit still goes, alone.
+          if (records.length > 0 && jsonBytes + bytes > this.maxBatchBytes) {
+            full = true;
+            break;
+          }
+          records.push(record);
+          jsonBytes += bytes;
+        }
+        seqTo = row.seq;
+        inRange++;
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < want) break;
+      after = last.seq;
+    }
+    if (first === null) return null;
+    const json = batchJson({ box: this.o.box, db: this.o.dbId, batch: id, seqFrom: first, seqTo }, records);
     const payload = await encodeBatch(json, this.o.compress);
     if (this.stopped) return null;
     const batch: OpenBatch = {
       id,
-      seqFrom: first.seq,
+      seqFrom: first,
       seqTo,
       records: records.length,
       payload,
@@ -372,7 +498,7 @@ export class SyncWorker {
     };
     this.store.commitBatch({ ...batch, bytes: payload.length }, inRange);
     this.counters.batchesCut++;
-    const flight: Flight = { batch, sentNow: false, attempts: 0, resendAt: 0, notBefore: 0 };
+    const flight = newFlight(batch);
     this.flights.set(id, flight);
     return flight;
   }
@@ -408,4 +534,8 @@ export class SyncWorker {
     this.lastError = describeError(err);
     this.log.error({ err: this.lastError }, what);
   }
+}
+
+function newFlight(batch: OpenBatch): Flight {
+  return { batch, sentNow: false, attempts: 0, resendAt: 0, notBefore: 0, retries: 0, retrySince: 0 };
 }

@@ -8,8 +8,11 @@
  * - Scripts and Prometheus use HTTP basic auth with the same accounts. A verified
  *   credential is remembered for a few minutes (keyed by a keyed hash, never the password),
  *   so a scraper every 15 s does not cost a scrypt each time on a Raspberry Pi.
- * - Wrong passwords answer 401; after a few from one address, that address must wait
- *   before trying again (429 with Retry-After), see `LoginGuard`.
+ * - Wrong passwords answer 401; after a few for one account from one address (or a few more
+ *   from one address in all), each further try must wait (429 with Retry-After). A try is
+ *   counted before its password is checked, one address gets one check at a time, and a
+ *   success clears only its own account; at most two scrypt checks run at once in all. See
+ *   `LoginGuard` and `VerifySlots`.
  * - A viewer may look; only an admin may act (403 otherwise).
  * - Every POST except the login form needs the session's CSRF token (form field `_csrf` or
  *   header `x-csrf-token`); a POST with basic auth must be JSON, which a page on another
@@ -25,7 +28,7 @@ import { ErrorCodes, type ErrorCode } from '../errors.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Logger } from '../log.js';
 import { formatter, parseLang, type Lang } from './i18n.js';
-import { LoginGuard } from './login-guard.js';
+import { LoginGuard, VerifySlots, type GuardVerdict } from './login-guard.js';
 import { csrfMatches, SessionStore, type Role, type Session } from './sessions.js';
 import { errorPage, loginPage, setupPage } from './views/auth-pages.js';
 import type { ViewContext } from './views/common.js';
@@ -80,11 +83,21 @@ export function isApiPath(url: string): boolean {
   return url.startsWith('/api/') || url === '/api' || url.startsWith('/metrics');
 }
 
-/** A local path to come back to after login; anything else (another host, `//x`, `/\x`) becomes `/`. */
+/**
+ * A local path to come back to after login; anything else (another host, `//x`, `/\x`, control
+ * characters or DEL) becomes `/`. Characters beyond ASCII (and spaces) are percent-encoded as a
+ * browser would: the path ends up in a `Location` header, which may carry only ASCII (Node
+ * refuses the header otherwise, which was a 500).
+ */
 export function safeNext(value: unknown): string {
   if (typeof value !== 'string' || value.length > 500) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || [...value].some((ch) => ch < ' ')) return '/';
-  return value;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || [...value].some((ch) => ch < ' ' || ch === '\x7f')) return '/';
+  try {
+    // Per code point (the `u` flag), so a surrogate pair is encoded whole; a lone one throws.
+    return value.replace(/[^!-~]/gu, (ch) => encodeURIComponent(ch));
+  } catch {
+    return '/';
+  }
 }
 
 /** An HTML answer for pages and for forms posted from them; JSON for everything else. */
@@ -120,7 +133,12 @@ export interface AuthDeps {
 export interface AuthRuntime {
   sessions: SessionStore;
   guard: LoginGuard;
+  /** The global cap on concurrent password checks. */
+  slots: VerifySlots;
 }
+
+/** Why a password was not even checked: the address must wait, or the box is busy checking others. */
+type NotChecked = Extract<GuardVerdict, { allowed: false }>;
 
 interface CachedBasic {
   user: WebUser;
@@ -133,6 +151,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
   const users = new Map(deps.settings.users.map((u) => [u.name, u]));
   const sessions = new SessionStore({ ttlMs: (deps.settings.sessionHours ?? 12) * 3_600_000, now });
   const guard = new LoginGuard({ now });
+  const slots = new VerifySlots();
   const basicKey = randomBytes(32);
   const basicCache = new Map<string, CachedBasic>();
   const log = deps.log.child({ module: 'web-auth' });
@@ -149,37 +168,55 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
 
   const secure = (req: FastifyRequest): boolean => req.protocol === 'https';
 
-  const failedLogin = (req: FastifyRequest, user: string): void => {
-    const count = guard.failed(req.ip);
-    // Names are shown on the events page; keep them short and printable.
-    const shownUser = user.replace(/[^\p{L}\p{N}._@-]/gu, '?').slice(0, 40);
-    deps.events?.add({ level: 'warning', source: 'web', kind: 'login-failed', params: { user: shownUser, ip: req.ip } });
-    log.warn({ ip: req.ip, user: shownUser, failures: count }, 'wrong password');
+  const failedLogin = (req: FastifyRequest, name: string, known: boolean, failures: number): void => {
+    // Only account names are shown (events page, log): what a stranger typed as a name may be a
+    // password typed in the wrong box, or words meant for whoever reads the page.
+    const params: Record<string, string> = known ? { user: name, ip: req.ip } : { ip: req.ip };
+    deps.events?.add({ level: 'warning', source: 'web', kind: 'login-failed', params });
+    log.warn({ ip: req.ip, user: known ? name : 'unknown user', failures }, 'wrong password');
   };
 
-  /** Basic credentials → the account, or null (wrong), or how long the address must wait. */
-  const fromBasic = async (req: FastifyRequest, header: string): Promise<WebUser | null | { waitSeconds: number }> => {
-    const cacheKey = createHmac('sha256', basicKey).update(header).digest('base64');
-    const cached = basicCache.get(cacheKey);
-    if (cached && cached.until > now()) return cached.user;
-    const verdict = guard.check(req.ip);
-    if (!verdict.allowed) return { waitSeconds: verdict.retryAfterSeconds };
+  /**
+   * Checks a password under the guard: counted before the check, one check at a time per
+   * address, at most a few at once in all. The account, null (wrong password or no such
+   * account), or why it was not checked.
+   */
+  const checkPassword = async (req: FastifyRequest, name: string, password: string): Promise<WebUser | null | NotChecked> => {
+    const user = users.get(name) ?? null;
+    const attempt = await guard.begin(req.ip, user === null ? null : user.name);
+    if (!('settle' in attempt)) return attempt;
+    let outcome: 'success' | 'failure' | 'unchecked' = 'failure';
+    try {
+      const ok = await slots.run(() => verifyPassword(password, user?.passwordHash ?? null));
+      if (ok === null) {
+        outcome = 'unchecked';
+        return { allowed: false, retryAfterSeconds: 1, reason: 'busy' };
+      }
+      outcome = ok && user ? 'success' : 'failure';
+    } finally {
+      const failures = attempt.settle(outcome);
+      if (outcome === 'failure') failedLogin(req, name, user !== null, failures);
+    }
+    return outcome === 'success' ? user : null;
+  };
+
+  /** Basic credentials → the account, or null (wrong), or why the password was not checked. */
+  const fromBasic = async (req: FastifyRequest, header: string): Promise<WebUser | null | NotChecked> => {
     let decoded: string;
     try {
       decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     } catch {
       return null;
     }
+    // Keyed by the credentials, not the header's spelling: spaces or padding variants of a
+    // right password are the same cache entry, never a fresh check.
+    const cacheKey = createHmac('sha256', basicKey).update(decoded).digest('base64');
+    const cached = basicCache.get(cacheKey);
+    if (cached && cached.until > now()) return cached.user;
     const colon = decoded.indexOf(':');
     if (colon < 0) return null;
-    const name = decoded.slice(0, colon);
-    const user = users.get(name) ?? null;
-    const ok = await verifyPassword(decoded.slice(colon + 1), user?.passwordHash ?? null);
-    if (!ok || !user) {
-      failedLogin(req, name);
-      return null;
-    }
-    guard.succeeded(req.ip);
+    const user = await checkPassword(req, decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (user === null || !('passwordHash' in user)) return user;
     if (basicCache.size > 100) basicCache.clear();
     basicCache.set(cacheKey, { user, until: now() + BASIC_CACHE_MS });
     return user;
@@ -201,10 +238,15 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     return reply.type('text/html; charset=utf-8').send(errorPage(deps.context(req), local ?? english));
   };
 
-  const tooMany = (req: FastifyRequest, reply: FastifyReply, seconds: number): FastifyReply => {
+  const tooMany = (req: FastifyRequest, reply: FastifyReply, why: NotChecked, next = '/'): FastifyReply => {
+    const seconds = why.retryAfterSeconds;
     void reply.header('retry-after', String(seconds)).code(429);
-    if (isApiPath(req.url)) return reply.send({ error: `too many wrong passwords; try again in ${seconds} s`, code: ErrorCodes.LOCKED });
-    return reply.type('text/html; charset=utf-8').send(loginPage(deps.context(req), { next: '/', error: formatter(req.lang).words.login.locked(seconds) }));
+    const words = formatter(req.lang).words.login;
+    if (isApiPath(req.url)) {
+      const error = why.reason === 'busy' ? `too many password checks at once; try again in ${seconds} s` : `too many wrong passwords; try again in ${seconds} s`;
+      return reply.send({ error, code: ErrorCodes.LOCKED });
+    }
+    return reply.type('text/html; charset=utf-8').send(loginPage(deps.context(req), { next, error: why.reason === 'busy' ? words.busy : words.locked(seconds) }));
   };
 
   app.addHook('onRequest', async (req, reply) => {
@@ -230,7 +272,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     const authorization = req.headers.authorization;
     if (!principal && typeof authorization === 'string' && /^basic /i.test(authorization)) {
       const user = await fromBasic(req, authorization);
-      if (user && 'waitSeconds' in user) return tooMany(req, reply, user.waitSeconds);
+      if (user && 'allowed' in user) return tooMany(req, reply, user);
       if (!user) return unauthorised(req, reply, 'wrong user name or password');
       principal = { name: user.name, role: user.role, via: 'basic', session: null };
     }
@@ -278,15 +320,11 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
       const name = typeof body.user === 'string' ? body.user.trim().slice(0, 64) : '';
       const password = typeof body.password === 'string' ? body.password.slice(0, 256) : '';
       const next = safeNext(body.next);
-      const verdict = guard.check(req.ip);
-      if (!verdict.allowed) return tooMany(req, reply, verdict.retryAfterSeconds);
-      const user = users.get(name) ?? null;
-      const ok = await verifyPassword(password, user?.passwordHash ?? null);
-      if (!ok || !user) {
-        failedLogin(req, name);
+      const user = await checkPassword(req, name, password);
+      if (user && 'allowed' in user) return tooMany(req, reply, user, next);
+      if (!user) {
         return reply.code(401).type('text/html; charset=utf-8').send(loginPage(deps.context(req), { next, error: w.login.wrong, user: name }));
       }
-      guard.succeeded(req.ip);
       const { token } = sessions.create(user.name, user.role);
       log.info({ user: user.name, role: user.role, ip: req.ip }, 'logged in');
       void reply.setCookie(SESSION_COOKIE, token, {
@@ -314,5 +352,5 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
     return reply.redirect(safeNext(q.next), 303);
   });
 
-  return { sessions, guard };
+  return { sessions, guard, slots };
 }

@@ -189,6 +189,7 @@ const en = {
     submit: 'Log in',
     wrong: 'Wrong user name or password.',
     locked: (seconds: number) => `Too many wrong passwords. Try again in ${seconds} seconds.`,
+    busy: 'The box is checking other passwords right now. Try again in a moment.',
     expired: 'The form was open too long. Please log in again.',
   },
   setup: {
@@ -365,7 +366,8 @@ const en = {
     'modem-timeouts': (p: P, f: Fmt) => `${plural(n(p, 'count'), 'A command', `${f.num(n(p, 'count'))} commands`)} got no answer in time`,
     'calls-not-saved': (p: P, f: Fmt) => `${plural(n(p, 'count'), 'A call', `${f.num(n(p, 'count'))} calls`)} could not be saved: the SD card may be full or failing`,
     'hangup-unconfirmed': (p: P, f: Fmt) => `The modem did not confirm hanging up ${plural(n(p, 'count'), 'a call', `${f.num(n(p, 'count'))} calls`)}`,
-    'login-failed': (p: P) => `Wrong password for "${s(p, 'user')}" from ${s(p, 'ip')}`,
+    // Without `user` the name typed was not an account (it is never shown: it may be a password).
+    'login-failed': (p: P) => `Wrong password for ${p.user == null ? 'an unknown user' : `"${s(p, 'user')}"`} from ${s(p, 'ip')}`,
     'test-sms': (p: P) => `Test SMS to ${s(p, 'to')} queued by ${s(p, 'by')}`,
     'sync-now': (p: P) => `Sync with HQ started by ${s(p, 'by')}`,
     text: (p: P) => s(p, 'text'),
@@ -398,6 +400,7 @@ const hi: Messages = {
     submit: 'लॉग इन करें',
     wrong: 'यूज़र नाम या पासवर्ड गलत है।',
     locked: (seconds) => `बहुत बार गलत पासवर्ड। ${seconds} सेकंड बाद फिर कोशिश करें।`,
+    busy: 'बॉक्स अभी दूसरे पासवर्ड जाँच रहा है। थोड़ी देर में फिर कोशिश करें।',
     expired: 'फ़ॉर्म बहुत देर खुला रहा। कृपया फिर से लॉग इन करें।',
   },
   setup: {
@@ -566,7 +569,7 @@ const hi: Messages = {
     'modem-timeouts': (p, f) => `${f.num(n(p, 'count'))} कमांड का समय पर जवाब नहीं आया`,
     'calls-not-saved': (p, f) => `${f.num(n(p, 'count'))} कॉल सहेजी नहीं जा सकीं: एसडी कार्ड भरा या खराब हो सकता है`,
     'hangup-unconfirmed': (p, f) => `मॉडेम ने ${f.num(n(p, 'count'))} कॉल काटने की पुष्टि नहीं की`,
-    'login-failed': (p) => `"${s(p, 'user')}" के लिए ${s(p, 'ip')} से गलत पासवर्ड`,
+    'login-failed': (p) => `${p.user == null ? 'अज्ञात यूज़र' : `"${s(p, 'user')}"`} के लिए ${s(p, 'ip')} से गलत पासवर्ड`,
     'test-sms': (p) => `${s(p, 'by')} ने ${s(p, 'to')} को टेस्ट एसएमएस भेजा`,
     'sync-now': (p) => `${s(p, 'by')} ने मुख्यालय सिंक शुरू किया`,
     text: (p) => s(p, 'text'),

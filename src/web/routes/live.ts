@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { EventLevel } from '../../events/event-log.js';
 import type { WebRuntime } from '../app.js';
-import type { Principal } from '../auth.js';
+import { SESSION_COOKIE, type Principal } from '../auth.js';
 import { eventText, formatter } from '../i18n.js';
 import { oneOfParam, parseLimit } from '../query.js';
 import type { Overview } from '../status-model.js';
@@ -101,6 +101,7 @@ export function liveRoutes(rt: WebRuntime): FastifyPluginAsync {
       const level = oneOfParam(q.level, 'level', EVENT_LEVELS, 'info');
       if (q.once !== undefined) return reply.header('cache-control', 'no-store').type('application/json').send(update(req, pageName, level).json);
       const session = req.principal?.session ?? null;
+      const token = req.cookies[SESSION_COOKIE];
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -115,8 +116,10 @@ export function liveRoutes(rt: WebRuntime): FastifyPluginAsync {
       let pending: NodeJS.Timeout | undefined;
       const send = (force: boolean): void => {
         pending = undefined;
-        // A session that ended (logout, expiry) ends its stream; the page then finds the 401.
-        if (session && session.expiresAt <= rt.now()) {
+        // A session that ended (logout, expiry, dropped for newer ones) ends its stream before
+        // anything more is rendered for it; the page then finds the 401. Asked of the store at
+        // each send: the session object itself does not learn of a logout.
+        if (session && rt.auth.sessions.get(token) !== session) {
           res.end();
           return;
         }

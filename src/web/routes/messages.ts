@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { maskNumber } from '../../phone/normalize.js';
 import type { MessageRow, MessageStore } from '../../store/messages.js';
 import type { Principal } from '../auth.js';
 import { badRequest, parseLimit, queryText, UUID_PATTERN } from '../query.js';
@@ -9,13 +10,17 @@ const iso = (t: number | null): string | null => (t === null ? null : new Date(t
 /**
  * One inbound message as the JSON API shows it. `text` is exactly what was sent (any script,
  * possibly HTML: whoever renders it escapes it); `sender` is the raw sender when it is not a
- * phone number (a company's name). An undecodable PDU has `text` null, `error` and `pdu`.
+ * phone number (a company's name). An undecodable PDU has `text` null, `error` and `pdu`; the
+ * `pdu` only for an admin, because its originating address is the sender's whole number.
  */
 export function messageJson(principal: Principal | null, m: MessageRow): Record<string, unknown> {
+  const admin = principal?.role === 'admin';
   return {
     id: m.id,
     number: numberFor(principal, m.number),
-    sender: m.number === null ? m.sender : null,
+    // A sender the box could not read as a number may still be mostly digits (a national
+    // number): masked for a viewer like any number.
+    sender: m.number === null && m.sender !== null ? (admin || !/\d{3}/.test(m.sender) ? m.sender : maskNumber(m.sender)) : null,
     text: m.text,
     receivedAt: iso(m.receivedAt),
     sentAt: iso(m.sentAt),
@@ -26,7 +31,7 @@ export function messageJson(principal: Principal | null, m: MessageRow): Record<
     outcome: m.outcome,
     replyId: m.replyId,
     error: m.decodeError,
-    pdu: m.decodeError === null ? null : m.pdu,
+    pdu: m.decodeError === null || !admin ? null : m.pdu,
     line: m.line.label,
     modem: m.line.imei,
     sim: m.line.iccid,

@@ -15,8 +15,10 @@ export const PAGE_SIZE = 50;
 
 /** The note shown after an action redirected back here; only known keys, so nothing from the URL is echoed. */
 function notice(ctx: ViewContext, raw: unknown): SafeHtml | null {
-  if (typeof raw !== 'string') return null;
-  const text = ctx.f.words.notices[raw];
+  const notices = ctx.f.words.notices;
+  // Own keys only: `?notice=constructor` must not find Object.prototype's members (a 500).
+  if (typeof raw !== 'string' || !Object.hasOwn(notices, raw)) return null;
+  const text = notices[raw];
   return text ? html`<p class="notice" role="status">${text}</p>` : null;
 }
 

@@ -34,8 +34,10 @@ export function volunteerJson(principal: Principal | null, v: VolunteerView): Re
 /**
  * `GET /api/volunteers?interest=&pincode=&q=&limit=&before=&all=`: volunteers, newest first.
  * `pincode` is a whole pincode or its first digits; `q` searches names, districts and
- * constituencies (and numbers, by three or more digits); `all=1` includes people who named an
- * interest without completing a JOIN. Every value is bound into SQL, never spliced.
+ * constituencies, and for an admin numbers too (by three or more digits): for a viewer, who
+ * sees numbers masked, a number search would reveal a whole number a digit at a time.
+ * `all=1` includes people who named an interest without completing a JOIN. Every value is
+ * bound into SQL, never spliced.
  */
 export function volunteersRoutes(deps: { volunteers?: VolunteerStore | undefined }): FastifyPluginAsync {
   return async (app) => {
@@ -61,7 +63,7 @@ export function volunteersRoutes(deps: { volunteers?: VolunteerStore | undefined
         ...(beforeSeq === undefined ? {} : { beforeSeq }),
         ...(pincode === undefined ? {} : { pincode }),
         ...(interest === undefined ? {} : { interest }),
-        ...(search === undefined || search === '' ? {} : { q: search }),
+        ...(search === undefined || search === '' ? {} : { q: search, numbers: req.principal?.role === 'admin' }),
         includeUnregistered: all === '1' || all === 'true' || all === 'yes',
       });
       return {

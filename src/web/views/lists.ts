@@ -89,7 +89,8 @@ ${
 
 /** Where an event happened, in words (`line-2` stays as it is). */
 function sourceName(ctx: ViewContext, source: string): string {
-  return ctx.f.words.sources[source] ?? source;
+  const sources = ctx.f.words.sources;
+  return (Object.hasOwn(sources, source) ? sources[source] : undefined) ?? source;
 }
 
 function eventRows(ctx: ViewContext, events: readonly BoxEvent[]): SafeHtml {

@@ -112,3 +112,37 @@ test('a config pushed from HQ changes the reply text and survives a restart; an 
   assert.deepEqual(statuses.slice(0, 4), ['applied', 'rejected', 'rejected', 'applied']);
   assert.equal(statuses.at(-1), 'cleared');
 });
+
+test('a clear published while the box is offline reaches it when it reconnects (a retained clear document, not an empty payload)', async (t) => {
+  const defer = cleanups(t);
+  const { dir, remove } = tempDir('mcb-sync-');
+  defer(remove);
+  const broker = await startMosquitto({ dir });
+  defer(() => broker.stop());
+  const hqSettings = hqConfig(broker.url, { database: join(dir, 'hq.db') });
+  const hq = await startCollector(hqSettings);
+  defer(() => hq.stop());
+  const file = (): Config => boxConfig(dir, { url: broker.url }, { reply: { text: 'Old reply', cooldownHours: 24 }, log: { level: 'silent' } });
+
+  let app = await startApp(file());
+  defer(() => app.stop());
+  await waitFor('the box online', () => app.status().sync?.connected, 10_000);
+  const applied = await pushConfig({ hq: hqSettings, box: 'test-box', push: { reply: { text: 'Pushed reply' } }, waitMs: 10_000 });
+  assert.equal(applied.outcome?.status, 'applied');
+
+  // The box goes offline; HQ clears the push meanwhile and gets no answer.
+  await app.stop();
+  const cleared = await pushConfig({ hq: hqSettings, box: 'test-box', push: null, waitMs: 0 });
+  assert.equal(cleared.outcome, null);
+
+  // Back: the stored push is in force until the broker hands over the retained clear.
+  app = await startApp(file());
+  assert.equal(app.config.reply?.text, 'Pushed reply');
+  await waitFor('the clear carried out', () => app.config.reply?.text === 'Old reply', 10_000);
+  assert.equal(app.status().sync?.config?.pushId, null);
+  await waitFor('the event at HQ', () => hq.collector.stats.events >= 2, 5000);
+  const hqDb = new Database(join(dir, 'hq.db'), { readonly: true });
+  defer(() => hqDb.close());
+  const last = JSON.parse(hqDb.prepare(`SELECT payload FROM box_events ORDER BY seq DESC LIMIT 1`).pluck().get() as string) as { status: string; id: string };
+  assert.deepEqual([last.status, last.id], ['cleared', cleared.id], 'the box names the clear it carried out');
+});

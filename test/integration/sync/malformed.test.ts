@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
@@ -8,11 +8,11 @@ import mqtt from 'mqtt';
 
 import { stableJson } from '../../../src/store/sync-log.js';
 import { batchJson } from '../../../src/sync/codec.js';
-import { ackSchema, topicFor, type AckMessage } from '../../../src/sync/protocol.js';
+import { ackSchema, topicFor, type AckMessage, type AnyAckMessage, type DeadAckMessage } from '../../../src/sync/protocol.js';
 import { tempDir } from '../../helpers/box.js';
 import { startMosquitto } from '../../helpers/mosquitto.js';
 import { nextEvent, waitFor } from '../../helpers/wait.js';
-import { cleanups, hqConfig, startCollector } from './harness.js';
+import { boxConfig, boxCounts, boxSync, cleanups, hqConfig, recordCalls, startCollector } from './harness.js';
 
 const BOX = 'evil-box';
 const DB = randomUUID();
@@ -40,8 +40,13 @@ test('malformed batches go to the dead-letter table with a reason and a counter;
   const evil = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'evil' });
   defer(() => evil.endAsync());
   const acks: AckMessage[] = [];
+  const deadAcks: DeadAckMessage[] = [];
   await evil.subscribeAsync(topicFor('missedcall', BOX, 'ack'), { qos: 1 });
-  evil.on('message', (_topic, payload) => acks.push(ackSchema.parse(JSON.parse(payload.toString())) as AckMessage));
+  evil.on('message', (_topic, payload) => {
+    const ack = ackSchema.parse(JSON.parse(payload.toString())) as AnyAckMessage;
+    if (ack.status === 'dead') deadAcks.push(ack);
+    else acks.push(ack);
+  });
   const topic = topicFor('missedcall', BOX, 'batch');
 
   const bad: [string, string | Buffer][] = [
@@ -67,6 +72,15 @@ test('malformed batches go to the dead-letter table with a reason and a counter;
     const [got] = await seen;
     assert.equal(got, reason, `expected ${reason} for ${String(payload).slice(0, 40)}`);
   }
+  // Each dead letter is answered with a final `dead` ack naming the bytes by their SHA-256 (the
+  // sender cannot be told by batch id when HQ could not read one), so a box stops re-sending.
+  await waitFor('a dead ack for each', () => deadAcks.length === bad.length, 5000);
+  assert.deepEqual(
+    deadAcks.map((a) => [a.reason, a.sha256]),
+    bad.map(([reason, payload]) => [reason, createHash('sha256').update(payload).digest('hex')]),
+  );
+  assert.equal(deadAcks.find((a) => a.reason === 'too-many-records')?.batch, 'huge', 'the batch id when HQ could read it');
+  assert.equal(deadAcks[0]?.batch, null);
 
   // A batch with one record whose call fields are wrong: the others are stored, that one is
   // rejected by id (kept and flagged on the box), and the ack says so.
@@ -112,4 +126,34 @@ test('malformed batches go to the dead-letter table with a reason and a counter;
   assert.deepEqual(hq.collector.stats.deadLetters, counts);
   // The gap report counts the rejected record as present: seq 1..5 has no hole.
   assert.deepEqual((await hq.store.report({ utcOffsetMinutes: 0 })).gaps, []);
+});
+
+test('a batch HQ dead-letters gets a final "dead" ack: the box flags its records rejected (kept) and moves on instead of re-sending it for ever', async (t) => {
+  const defer = cleanups(t);
+  const { dir, remove } = tempDir('mcb-sync-');
+  defer(remove);
+  const broker = await startMosquitto({ dir });
+  defer(() => broker.stop());
+  // HQ takes at most 5 records a batch; the box was set up for 8.
+  const hq = await startCollector(hqConfig(broker.url, { database: `${dir}/hq.db`, limits: { maxRecords: 5 } }));
+  defer(() => hq.stop());
+  const { db, sync } = boxSync(boxConfig(dir, { url: broker.url, batchSize: 8, ackTimeoutSeconds: 2 }));
+  defer(() => db.close());
+  recordCalls(db, 8);
+  sync.start();
+  defer(() => sync.stop());
+  await waitFor('the batch settled', () => boxCounts(db).unsynced === 0, 15_000, 50);
+  assert.deepEqual(boxCounts(db), { total: 8, synced: 0, rejected: 8, unsynced: 0 });
+  const reasons = db.prepare(`SELECT DISTINCT rejected FROM sync_log`).pluck().all() as string[];
+  assert.equal(reasons.length, 1);
+  assert.match(reasons[0] ?? '', /^HQ refused the whole batch \(too-many-records\): 8 records; at most 5/);
+  assert.equal(sync.status().inFlight, 0, 'no batch left open');
+  const sends = hq.collector.stats.deadLetters['too-many-records'] ?? 0;
+  // Time for several re-sends if the box were still trying (ack timeout 2 s).
+  await new Promise((r) => setTimeout(r, 4500));
+  assert.equal(hq.collector.stats.deadLetters['too-many-records'], sends, 'not sent again');
+  assert.equal(hq.collector.stats.deadAcks, sends);
+  // Calls recorded afterwards still go (in batches HQ accepts, once the box's limit is fixed).
+  recordCalls(db, 3, 8);
+  await waitFor('the new calls synced', () => boxCounts(db).synced === 3, 15_000, 50);
 });

@@ -138,3 +138,16 @@ test('RemoteConfig.restore drops a stored push that the file no longer allows, a
   assert.deepEqual(events.map((e) => [e.id, e.status, e.problems[0]?.path]), [['old', 'rejected', 'reply.text']]);
   assert.equal(db.prepare(`SELECT COUNT(*) FROM sync_pushed_config`).pluck().get(), 0);
 });
+
+test('a push naming __proto__ (or constructor, prototype) is refused and reaches no prototype, even inside a pushable section', () => {
+  for (const json of [
+    '{"reply":{"__proto__":{"polluted":"yes"}}}',
+    '{"reply":{"constructor":{"prototype":{"polluted":"yes"}}}}',
+    '{"__proto__":{"reply":{"polluted":"yes"}}}',
+  ]) {
+    const push = JSON.parse(json) as Record<string, unknown>;
+    const e = rejection(() => validatePush(file(), push, ['reply', ...PUSHABLE_KEYS]));
+    assert.ok(e.issues.every((i) => i.message === 'is not a configuration key'), JSON.stringify(e.issues));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, `${json} polluted Object.prototype`);
+  }
+});

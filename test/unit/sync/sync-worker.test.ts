@@ -4,7 +4,7 @@
  * handling and the backlog counts, without a broker.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -287,4 +287,90 @@ test('the window falls back to one batch when an ack times out', async (t) => {
   // Then HQ goes quiet: once the timeout passes, one batch at a time again.
   await waitFor('a timeout', () => worker.status().counters.ackTimeouts > 0, 3000, 5);
   assert.equal(worker.status().window, 1);
+});
+
+test('HQ answering "retry" again and again: each wait is twice the last (capped), and the status says so', async (t) => {
+  const { log, transport, worker } = setup(t, { random: () => 0, maxResendDelayMs: 1000 });
+  append(log, 3);
+  worker.start();
+  await waitFor('the batch', () => transport.sent.length === 1, 2000);
+  const [b] = transport.batches();
+  assert.ok(b);
+  const waits: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const before = Date.now();
+    worker.onAck({ batch: b.batch, status: 'retry', inserted: 0, duplicates: 0, rejected: [], retryAfterMs: 100 });
+    const status = worker.status().retrying;
+    assert.ok(status);
+    assert.equal(status.inARow, i + 1);
+    waits.push(Math.round((status.nextAt - before) / 50) * 50);
+  }
+  assert.deepEqual(waits, [100, 200, 400, 800, 1000], 'doubling from HQ\'s figure up to maxResendDelayMs');
+  // An ok ends the run.
+  worker.onAck(ok(b));
+  assert.equal(worker.status().retrying, null);
+});
+
+test('a "dead" ack (found by the SHA-256 of the bytes): the batch\'s records are flagged rejected, kept, and the next batch goes', async (t) => {
+  const { db, log, transport, worker } = setup(t, { batchSize: 3, maxInFlight: 1 });
+  append(log, 5);
+  worker.start();
+  await waitFor('the first batch', () => transport.sent.length === 1, 2000);
+  const sent = transport.sent[0];
+  assert.ok(sent);
+  worker.onAck({ batch: null, status: 'dead', sha256: createHash('sha256').update(sent.payload).digest('hex'), reason: 'not-gzip', detail: 'bad gzip' });
+  await waitFor('the next batch', () => transport.sent.length === 2, 2000);
+  assert.deepEqual(transport.batches()[1]?.records.map((r) => r.seq), [4, 5]);
+  const rows = db.prepare(`SELECT seq, synced_at IS NOT NULL AS synced, rejected FROM sync_log ORDER BY seq`).all() as { seq: number; synced: number; rejected: string | null }[];
+  assert.deepEqual(rows.slice(0, 3).map((r) => [r.seq, r.synced, r.rejected]), [1, 2, 3].map((s) => [s, 0, 'HQ refused the whole batch (not-gzip): bad gzip']));
+  assert.equal(worker.status().counters.deadBatches, 1);
+  assert.equal(worker.status().counters.recordsRejected, 3);
+  assert.equal(new BatchStore(db).counts().openBatches, 1, 'only the new batch is open');
+  // A dead ack for bytes it never sent changes nothing.
+  worker.onAck({ batch: null, status: 'dead', sha256: 'f'.repeat(64), reason: 'not-gzip', detail: 'x' });
+  assert.equal(worker.status().counters.deadBatches, 1);
+});
+
+test('an "ok" ack whose counts do not add up to the batch marks nothing synced; the batch stays open and goes again', async (t) => {
+  const { db, log, transport, worker } = setup(t, { ackTimeoutMs: 200 });
+  const ids = append(log, 4);
+  worker.start();
+  await waitFor('the batch', () => transport.sent.length === 1, 2000);
+  const [b] = transport.batches();
+  assert.ok(b);
+  worker.onAck({ batch: b.batch, status: 'ok', inserted: 1, duplicates: 0, rejected: [] });
+  worker.onAck({ batch: b.batch, status: 'ok', inserted: 3, duplicates: 0, rejected: [{ id: 'not-in-the-batch', reason: 'x' }] });
+  worker.onAck({ batch: b.batch, status: 'ok', inserted: 2, duplicates: 0, rejected: [{ id: ids[0] ?? '', reason: 'x' }, { id: ids[0] ?? '', reason: 'x' }] });
+  assert.equal(worker.status().counters.badAcks, 3);
+  assert.equal(db.prepare(`SELECT COUNT(*) FROM sync_log WHERE synced_at IS NOT NULL OR rejected IS NOT NULL`).pluck().get(), 0);
+  assert.equal(new BatchStore(db).counts().openBatches, 1);
+  await waitFor('sent again', () => transport.sent.length >= 2, 3000);
+  worker.onAck(ok(b));
+  assert.equal(worker.status().counters.recordsSynced, 4);
+});
+
+test('a batch is cut by UTF-8 bytes (envelope included), reading rows a page at a time, not batchSize whole rows', async (t) => {
+  const { log, transport, worker } = setup(t, { batchSize: 1000, maxBatchBytes: 4000, compress: false });
+  // 200 letters of Devanagari: 200 UTF-16 units, 600 bytes of UTF-8 each.
+  append(log, 1000, { text: 'क'.repeat(200) });
+  const read: number[] = [];
+  const proto = BatchStore.prototype;
+  const original = Object.getOwnPropertyDescriptor(proto, 'readUnbatched')?.value as BatchStore['readUnbatched'];
+  proto.readUnbatched = function (this: BatchStore, limit: number, after?: number) {
+    const rows = original.call(this, limit, after);
+    read.push(rows.length);
+    return rows;
+  };
+  t.after(() => {
+    proto.readUnbatched = original;
+  });
+  worker.start();
+  await waitFor('the batch', () => transport.sent.length === 1, 2000);
+  const payload = transport.sent[0]?.payload;
+  assert.ok(payload);
+  assert.ok(payload.length <= 4000, `${payload.length} bytes in a batch limited to 4000`);
+  const records = (JSON.parse(payload.toString('utf8')) as BatchEnvelope).records.length;
+  assert.ok(records >= 4 && records < 10, `${records} records`);
+  const total = read.reduce((a, b) => a + b, 0);
+  assert.ok(total <= 100, `${total} rows read for a batch of ${records}`);
 });

@@ -203,3 +203,67 @@ test('language: the switch sets a cookie and comes back; the choice is remembere
   assert.equal((await app.inject({ url: '/lang/hi?next=https://evil.example' })).headers.location, '/');
   assert.equal(String((await app.inject({ url: '/lang/xx' })).headers['set-cookie']).split(';')[0], 'mcb_lang=en');
 });
+
+test('wrong passwords sent in parallel from one address are checked one at a time and counted first: three get an answer, the rest wait', async (t) => {
+  const { app } = await webFixture(t);
+  const tries = await Promise.all(
+    Array.from({ length: 15 }, (_, i) => app.inject({ method: 'POST', url: '/login', remoteAddress: '10.1.1.1', ...form({ user: 'admin', password: `guess-${i}` }) })),
+  );
+  const codes = tries.map((r) => r.statusCode);
+  assert.equal(codes.filter((c) => c === 401).length, 3, `only the free mistakes were checked: ${codes.join(' ')}`);
+  assert.equal(codes.filter((c) => c === 429).length, 12);
+  const right = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.1.1.1', ...form({ user: 'admin', password: 'admin-password-1' }) });
+  assert.equal(right.statusCode, 429, 'the right password must wait too');
+  // The same through basic auth, which has no form rate limit.
+  const viaBasic = await Promise.all(Array.from({ length: 15 }, (_, i) => app.inject({ url: '/api/status', remoteAddress: '10.1.1.2', headers: basic('admin', `guess-${i}`) })));
+  assert.equal(viaBasic.filter((r) => r.statusCode === 401).length, 3, viaBasic.map((r) => r.statusCode).join(' '));
+});
+
+test('another account logging in from the same address does not lift the wait on the account being guessed', async (t) => {
+  const { app } = await webFixture(t);
+  for (let i = 0; i < 3; i++) {
+    const r = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.2.2.2', ...form({ user: 'admin', password: `guess-${i}` }) });
+    assert.equal(r.statusCode, 401);
+  }
+  const viewer = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.2.2.2', ...form({ user: 'viewer', password: 'viewer-password-1' }) });
+  assert.equal(viewer.statusCode, 303, 'the viewer\'s own account is not held up');
+  assert.equal((await app.inject({ url: '/api/status', remoteAddress: '10.2.2.2', headers: basic('viewer') })).statusCode, 200);
+  const admin = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.2.2.2', ...form({ user: 'admin', password: 'admin-password-1' }) });
+  assert.equal(admin.statusCode, 429);
+  assert.equal((await app.inject({ url: '/api/status', remoteAddress: '10.2.2.2', headers: basic('admin') })).statusCode, 429);
+});
+
+test('password checks from many addresses at once are capped: beyond the queue a check is refused (429), not run', async (t) => {
+  const { app } = await webFixture(t);
+  // Unknown names cost a full-price scrypt (the decoy hash), so the checks overlap.
+  const tries = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => app.inject({ url: '/api/status', remoteAddress: `10.3.0.${i + 1}`, headers: { authorization: `Basic ${Buffer.from(`nobody${i}:x`).toString('base64')}` } })),
+  );
+  const busy = tries.filter((r) => r.statusCode === 429);
+  assert.ok(busy.length > 0, tries.map((r) => r.statusCode).join(' '));
+  assert.match(busy[0]?.json<{ error: string }>().error ?? '', /too many password checks at once/);
+  assert.ok(tries.filter((r) => r.statusCode === 401).length <= 34, 'two running and 32 waiting at most');
+  // Refused unchecked, so not counted: each of those addresses may try again at once.
+  const refused = tries.findIndex((r) => r.statusCode === 429);
+  const again = await app.inject({ url: '/api/status', remoteAddress: `10.3.0.${refused + 1}`, headers: basic('viewer') });
+  assert.equal(again.statusCode, 200);
+});
+
+test('a name typed at login that is not an account is never shown (events page, log): it may be a password typed in the wrong box', async (t) => {
+  const { app, events, logged } = await webFixture(t, { captureLog: true });
+  const typed = 'Sunflower#2024-secret';
+  const r = await app.inject({ method: 'POST', url: '/login', ...form({ user: typed, password: 'x' }) });
+  assert.equal(r.statusCode, 401);
+  const viaBasic = await app.inject({ url: '/api/status', remoteAddress: '10.4.4.4', headers: { authorization: `Basic ${Buffer.from(`${typed}:y`).toString('base64')}` } });
+  assert.equal(viaBasic.statusCode, 401);
+  await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.4.4.5', ...form({ user: 'viewer', password: 'wrong' }) });
+  const failed = events.list().filter((e) => e.kind === 'login-failed');
+  assert.equal(failed.length, 3);
+  assert.ok(!JSON.stringify(failed).includes('Sunflower'), JSON.stringify(failed));
+  assert.ok(!logged.join('\n').includes('Sunflower'), 'nor in the log');
+  const { cookie } = await login(app, 'admin');
+  const page = await app.inject({ url: '/events', headers: { cookie } });
+  assert.ok(!page.body.includes('Sunflower'));
+  assert.match(page.body, /Wrong password for an unknown user from/);
+  assert.match(page.body, /Wrong password for &quot;viewer&quot; from 10\.4\.4\.5|Wrong password for "viewer" from 10\.4\.4\.5/, 'a real account is named');
+});

@@ -79,3 +79,32 @@ test('/api/live?once=1 is the polling fallback; a viewer gets masked numbers in 
   assert.doesNotMatch(res.body, /9876543210/);
   assert.match(body.updated, /^updated \d\d:\d\d$/);
 });
+
+test('/api/live ends when its session ends: after logout not one more update (no new call) reaches the stream', async (t) => {
+  const f = await webFixture(t);
+  const { cookie, csrf } = await login(f.app, 'viewer');
+  await f.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = f.app.server.address();
+  assert.ok(address && typeof address === 'object');
+  const res = await fetch(`http://127.0.0.1:${address.port}/api/live?page=overview`, { headers: { cookie, accept: 'text/event-stream' } });
+  assert.equal(res.status, 200);
+  assert.ok(res.body);
+  const stream = eventReader(res.body);
+  await stream.next();
+  const out = await f.app.inject({ method: 'POST', url: '/logout', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${csrf}` });
+  assert.equal(out.statusCode, 303);
+  // A new call after the logout: the stream must not carry it.
+  f.calls.record(newCall('+919876500001'));
+  f.events.add({ level: 'info', source: 'box', kind: 'text', params: { text: 'after logout' } });
+  const leaked = await stream.next(1500).then(
+    (u) => u,
+    () => null,
+  );
+  assert.equal(leaked, null, `an update after logout: ${JSON.stringify(leaked)?.slice(0, 200)}`);
+  const ended = await Promise.race([stream.ended.then(() => true), new Promise((r) => setTimeout(() => r(false), 1500))]);
+  assert.equal(ended, true, 'the stream ended');
+  // And the page's reconnect is refused.
+  const again = await fetch(`http://127.0.0.1:${address.port}/api/live?page=overview`, { headers: { cookie, accept: 'text/event-stream' } });
+  assert.equal(again.status, 401);
+  await again.body?.cancel();
+});

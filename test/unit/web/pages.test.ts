@@ -277,3 +277,35 @@ test('events page and API: words a technician understands, filtered by level, in
     ['line-1: Printed 12 lines the box could not read', 'line-2: No SIM card: insert one'],
   );
 });
+
+test('names from the URL that are Object.prototype members (?notice=constructor, an event source "constructor") are ignored, never a 500', async (t) => {
+  const { app, events } = await webFixture(t);
+  const { cookie } = await login(app, 'viewer');
+  for (const notice of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    for (const page of ['/', '/modems', '/calls', '/events']) {
+      const res = await app.inject({ url: `${page}?notice=${notice}`, headers: { cookie } });
+      assert.equal(res.statusCode, 200, `${page}?notice=${notice}: ${res.body.slice(0, 200)}`);
+      assert.doesNotMatch(res.body, /class="notice"/, `${page}?notice=${notice}`);
+    }
+  }
+  events.add({ level: 'warning', source: 'constructor', kind: 'text', params: { text: 'from a source named constructor' } });
+  const list = await app.inject({ url: '/events', headers: { cookie } });
+  assert.equal(list.statusCode, 200, list.body.slice(0, 200));
+  assert.match(list.body, /from a source named constructor/);
+});
+
+test('a "next" with letters beyond ASCII comes back percent-encoded (a Location header is ASCII), never a 500', async (t) => {
+  const { app } = await webFixture(t);
+  const next = '/calls?q=नमस्ते ü';
+  const res = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ user: 'viewer', password: 'viewer-password-1', next }).toString() });
+  assert.equal(res.statusCode, 303, res.body.slice(0, 200));
+  assert.equal(res.headers.location, `/calls?q=${encodeURIComponent('नमस्ते')}%20${encodeURIComponent('ü')}`);
+  const lang = await app.inject({ url: `/lang/hi?next=${encodeURIComponent(next)}` });
+  assert.equal(lang.statusCode, 303);
+  assert.equal(lang.headers.location, res.headers.location);
+  // A lone surrogate cannot be encoded at all: home instead.
+  const lone = await app.inject({ url: '/lang/en?next=%2F%ED%A0%80' });
+  assert.ok(lone.statusCode === 303 || lone.statusCode === 400, String(lone.statusCode));
+  const wrong = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ user: 'viewer', password: 'nope', next }).toString() });
+  assert.equal(wrong.statusCode, 401);
+});
