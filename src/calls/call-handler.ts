@@ -38,11 +38,13 @@ export interface CallHandlerStats {
  * The missed-call policy: hang up first, then record the call (and whatever the hooks add)
  * in one transaction.
  *
- * The record is written synchronously in the same turn as the hang-up command is handed to
- * the port. `serialport` performs the write on libuv's thread pool, so the bytes leave
- * while this thread commits: the hang-up does not wait for the disk, and the window in
- * which a crash could lose a call that was hung up on is the few tens of microseconds it
- * takes SQLite to write the WAL frames (docs/STORAGE.md).
+ * The record is committed in the same turn of the event loop as the hang-up command is handed
+ * to the port (`serialport` writes it on libuv's thread pool, so the bytes leave while this
+ * thread commits), and always before the modem's answer to the hang-up is read. Calls whose
+ * numbers arrived in the same turn (a burst on several modems) are written together, after
+ * every one of their hang-ups went out: one fsync for all, and no caller's hang-up waits for
+ * another caller's fsync. On a Pi's SD card an fsync takes milliseconds, and at the campaign
+ * peak several modems deliver a number in the same turn (docs/STORAGE.md).
  */
 export class CallHandler extends EventEmitter<CallHandlerEvents> {
   readonly stats: CallHandlerStats = { recorded: 0, writeErrors: 0, hangupFailures: 0 };
@@ -51,16 +53,22 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   private readonly writeWaitMs: number;
   private readonly log: Logger;
   private readonly recordTx: (call: NewCall) => CallRow;
+  private readonly recordManyTx: (calls: readonly NewCall[]) => CallRow[];
+  /** Calls waiting for the commit at the end of this turn. */
+  private queued: QueuedRecord[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly opts: CallHandlerOptions) {
     super();
     this.writeWaitMs = opts.writeWaitMs ?? 250;
     this.log = opts.log.child({ module: 'calls' });
-    this.recordTx = opts.db.transaction((call: NewCall) => {
+    const recordOne = (call: NewCall): CallRow => {
       const row = opts.calls.record(call);
       for (const hook of this.hooks) hook(row);
       return row;
-    });
+    };
+    this.recordTx = opts.db.transaction(recordOne);
+    this.recordManyTx = opts.db.transaction((calls: readonly NewCall[]) => calls.map(recordOne));
   }
 
   /**
@@ -108,19 +116,34 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   /** Wait until every hang-up in progress has ended and its call is recorded (shutdown). */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    this.flush();
   }
 
   private onCall(call: ModemCall): void {
+    // undefined: not yet written; null: writing it failed (logged, counted).
     let row: CallRow | null | undefined;
+    let queued: QueuedRecord | undefined;
     let timer: NodeJS.Timeout | undefined;
     const recordOnce = (writtenAt: number | null): void => {
       if (row !== undefined) {
         if (row !== null && writtenAt !== null) this.fillHangup(row, call, writtenAt);
         return;
       }
+      if (queued) {
+        // The hang-up left while the row waited for the end of the turn: it goes in the row.
+        if (writtenAt !== null) queued.writtenAt ??= writtenAt;
+        return;
+      }
       clearTimeout(timer);
-      row = this.recordNow(call, writtenAt);
-      if (row) this.announce(row);
+      queued = {
+        call,
+        writtenAt,
+        done: (r) => {
+          row = r;
+          if (r) this.announce(r);
+        },
+      };
+      this.enqueue(queued);
     };
     if (call.callerGaveUp) {
       recordOnce(null);
@@ -128,7 +151,7 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     }
     // Hang up before anything else: this is the caller's money.
     const done = call.modem.hangUp({ onWritten: (t) => recordOnce(t) });
-    if (row === undefined) timer = setTimeout(() => recordOnce(null), this.writeWaitMs);
+    if (row === undefined && queued === undefined) timer = setTimeout(() => recordOnce(null), this.writeWaitMs);
     const work = done
       .then((ok) => {
         recordOnce(null);
@@ -141,13 +164,49 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     this.pending.add(work);
   }
 
-  private recordNow(call: ModemCall, writtenAt: number | null): CallRow | null {
+  private enqueue(record: QueuedRecord): void {
+    this.queued.push(record);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate runs right after the I/O callbacks of this turn: every number that arrived
+    // in it has had its hang-up handed to the port, and no reply from a modem is read before
+    // the commit.
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Commit every queued call in one transaction. Should that fail, each is tried on its own,
+   * so one call the database refuses does not take the others of its turn with it.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const records = this.queued;
+    if (records.length === 0) return;
+    this.queued = [];
+    const entries = records.map((r) => this.entryFor(r.call, r.writtenAt));
+    let rows: (CallRow | null)[] | null = null;
+    if (records.length > 1) {
+      try {
+        rows = this.recordManyTx(entries);
+      } catch (err) {
+        this.log.warn({ err: describeError(err), calls: records.length }, 'recording calls together failed; recording each on its own');
+      }
+    }
+    rows ??= records.map((r, i) => this.recordEntry(r.call, entries[i] as NewCall));
+    records.forEach((r, i) => {
+      const row = rows[i] ?? null;
+      if (row) this.logRecorded(r.call, row);
+    });
+    records.forEach((r, i) => r.done(rows[i] ?? null));
+  }
+
+  private entryFor(call: ModemCall, writtenAt: number | null): NewCall {
     const info = call.modem.info;
     const normal =
       call.number === null
         ? null
         : normalizeNumber(call.number, this.opts.country, call.numberType === null ? {} : { typeOfAddress: call.numberType });
-    const entry: NewCall = {
+    return {
       number: normal?.e164 ?? null,
       numberRaw: call.number,
       numberValid: normal === null ? true : normal.valid,
@@ -163,18 +222,24 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       hangupLatencyMs: writtenAt === null ? null : round2(writtenAt - call.knownAt),
       callerGaveUp: call.callerGaveUp,
     };
-    const log = this.log.child({ modem: info.label, cycle: call.cycle });
-    let row: CallRow;
+  }
+
+  private recordEntry(call: ModemCall, entry: NewCall): CallRow | null {
     try {
-      row = this.recordTx(entry);
+      return this.recordTx(entry);
     } catch (err) {
       // The disk failed: the caller was still hung up on; say so loudly, keep going.
       this.stats.writeErrors++;
-      log.error({ err: describeError(err), number: entry.number ? maskNumber(entry.number) : null }, 'could not record a call');
+      this.log
+        .child({ modem: call.modem.info.label, cycle: call.cycle })
+        .error({ err: describeError(err), number: entry.number ? maskNumber(entry.number) : null }, 'could not record a call');
       return null;
     }
+  }
+
+  private logRecorded(call: ModemCall, row: CallRow): void {
     this.stats.recorded++;
-    log.info(
+    this.log.child({ modem: call.modem.info.label, cycle: call.cycle }).info(
       {
         callId: row.id,
         number: row.number ? maskNumber(row.number) : null,
@@ -185,7 +250,6 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       },
       'call recorded',
     );
-    return row;
   }
 
   /** Tell listeners (page, metrics, demo); one that throws must not undo or repeat the record. */
@@ -205,6 +269,13 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       this.log.error({ err: describeError(err), callId: row.id }, 'could not record the hang-up time');
     }
   }
+}
+
+interface QueuedRecord {
+  call: ModemCall;
+  /** When the hang-up was handed to the port; null while it has not been (busy modem, caller gone). */
+  writtenAt: number | null;
+  done: (row: CallRow | null) => void;
 }
 
 /**
