@@ -6,6 +6,49 @@ export const IEI_CONCAT_8 = 0x00;
 /** Concatenated short messages, 16-bit reference (TS 23.040 §9.2.3.24.8). */
 export const IEI_CONCAT_16 = 0x08;
 
+/** National language single shift table in use (TS 23.040 §9.2.3.24.15). */
+export const IEI_NATIONAL_SINGLE_SHIFT = 0x24;
+/** National language locking shift table in use (TS 23.040 §9.2.3.24.16). */
+export const IEI_NATIONAL_LOCKING_SHIFT = 0x25;
+
+/** National language identifiers of TS 23.038 §6.2.1.2.4 (0 is the default alphabet). */
+const NATIONAL_LANGUAGES: Readonly<Record<number, string>> = {
+  1: 'Turkish',
+  2: 'Spanish',
+  3: 'Portuguese',
+  4: 'Bengali',
+  5: 'Gujarati',
+  6: 'Hindi',
+  7: 'Kannada',
+  8: 'Malayalam',
+  9: 'Oriya',
+  10: 'Punjabi',
+  11: 'Tamil',
+  12: 'Telugu',
+  13: 'Urdu',
+};
+
+/** The language a national language identifier names, for people. */
+export function nationalLanguageName(id: number): string {
+  return NATIONAL_LANGUAGES[id] ?? `national language ${id}`;
+}
+
+/**
+ * The national language tables a GSM-7 message says it was written with (last element of each
+ * kind wins, like concatenation); 0 = the default alphabet or extension table.
+ */
+export function nationalShifts(elements: readonly InformationElement[]): { single: number; locking: number } {
+  let single = 0;
+  let locking = 0;
+  for (const e of elements) {
+    if (e.data.length !== 1) continue;
+    const id = e.data[0] ?? 0;
+    if (e.iei === IEI_NATIONAL_SINGLE_SHIFT) single = id;
+    else if (e.iei === IEI_NATIONAL_LOCKING_SHIFT) locking = id;
+  }
+  return { single, locking };
+}
+
 /** A parsed user data header. */
 export interface UserDataHeader {
   elements: InformationElement[];

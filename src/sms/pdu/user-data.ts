@@ -1,8 +1,8 @@
 import { PduError } from './errors.js';
-import { packSeptets, septetsToText, textToSeptets, unpackSeptets } from './gsm7.js';
+import { GSM7_ESCAPE, packSeptets, septetsToText, textToSeptets, unpackSeptets } from './gsm7.js';
 import type { OctetReader } from './octets.js';
 import { decodeUcs2, encodeUcs2 } from './ucs2.js';
-import { parseUserDataHeader, type UserDataHeader } from './udh.js';
+import { nationalLanguageName, nationalShifts, parseUserDataHeader, type UserDataHeader } from './udh.js';
 import type { SmsEncoding } from './types.js';
 
 /** TS 23.040 §9.2.3.16: TP-UD carries at most 140 octets. */
@@ -71,10 +71,35 @@ export function decodeUserData(
     }
     const fill = skip * 7 - headerOctets * 8;
     const septets = unpackSeptets(ud.subarray(headerOctets), udl - skip, fill);
+    if (header) refuseNationalTables(header, septets);
     return { text: septetsToText(septets), header };
   }
   const body = ud.subarray(headerOctets);
   if (encoding === 'ucs2') return { text: decodeUcs2(body), header };
   // 8-bit data has no defined character set; one char per octet keeps it lossless for callers.
   return { text: String.fromCharCode(...body), header };
+}
+
+/**
+ * A phone may write GSM-7 with a national language table (Hindi, Bengali, Tamil … in TS 23.038
+ * Annex A) instead of UCS-2. This codec has only the default tables, and reading such a message
+ * with them would store a wrong text as if it were right (a volunteer's name in Latin garbage).
+ * So it is refused, and the inbox keeps the PDU with the reason for people to see. A single
+ * shift table changes only the characters after an escape: without one, the default tables read
+ * the text exactly.
+ */
+function refuseNationalTables(header: UserDataHeader, septets: readonly number[]): void {
+  const { single, locking } = nationalShifts(header.elements);
+  const table =
+    locking !== 0
+      ? `the ${nationalLanguageName(locking)} national language locking shift table`
+      : single !== 0 && septets.includes(GSM7_ESCAPE)
+        ? `the ${nationalLanguageName(single)} national language single shift table`
+        : null;
+  if (table === null) return;
+  throw new PduError(
+    'PDU_UNSUPPORTED',
+    `GSM-7 text written with ${table} (3GPP TS 23.038 Annex A), which this box cannot read; the PDU is kept as received`,
+    { field: 'TP-UD' },
+  );
 }

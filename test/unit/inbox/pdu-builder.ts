@@ -49,3 +49,16 @@ export function splitAt(text: string, ...offsets: number[]): string[] {
   out.push(text.slice(from));
   return out;
 }
+
+/** A single GSM-7 SMS-DELIVER with the given user data header (UDHL octet first). */
+export function deliverWithHeader(from: string, text: string, header: Uint8Array): string {
+  const tpdu = [
+    MTI_DELIVER | MMS | UDHI,
+    ...encodeAddress(from),
+    0,
+    encodeDcs('gsm7'),
+    ...encodeTimestamp(new Date(Date.UTC(2026, 10, 28, 6, 30, 0)), 330),
+    ...encodeUserData(text, 'gsm7', header),
+  ];
+  return octetsToHex([...encodeSmscAddress(null), ...tpdu]);
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeDeliver, encodeStatusReport, encodeSubmit } from '../../../src/sms/pdu/index.js';
-import { deliverPart, splitAt } from './pdu-builder.js';
+import { deliverPart, deliverWithHeader, splitAt } from './pdu-builder.js';
 import { inboxEnv, LINE } from './fakes.js';
 
 const FROM = '+919812345678';
@@ -115,6 +115,19 @@ void test('a malformed PDU is stored raw with the decode error, and the next mes
   assert.equal(ok.message.outcome, 'free-text');
   // An undecodable PDU read twice is still only stored once.
   assert.deepEqual(env.inbox.receive('0791', SOURCE), { kind: 'duplicate' });
+});
+
+void test('a message written with a national language table is kept raw with the reason, never read as Latin text nor acted on', (t) => {
+  const env = inboxEnv(t);
+  // Septets that spell STOP in the default alphabet; under the Hindi locking table they are Devanagari.
+  const pdu = deliverWithHeader(FROM, 'STOP', Uint8Array.of(3, 0x25, 1, 6));
+  const r = env.inbox.receive(pdu, SOURCE);
+  assert.ok(r.kind === 'stored');
+  assert.equal(r.message.text, null);
+  assert.equal(r.message.pdu, pdu);
+  assert.equal(r.message.outcome, 'undecodable');
+  assert.match(r.message.decodeError ?? '', /Hindi national language locking shift table/);
+  assert.equal(env.inbox.stats.undecodable, 1);
 });
 
 void test('junk after the stated length is ignored; a 16-digit sender and a named sender are stored but never answered', (t) => {

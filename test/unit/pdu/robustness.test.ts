@@ -11,6 +11,7 @@ import {
   type DecodedStatusReport,
   type PduErrorCode,
 } from '../../../src/sms/pdu/index.js';
+import { deliverWithHeader } from '../inbox/pdu-builder.js';
 
 const HELLO = '07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37';
 const HINDI_PART_2 =
@@ -182,5 +183,32 @@ describe('malformed and unsupported input', () => {
   test('an odd trailing octet of UCS-2 is dropped, not fatal', () => {
     const d = decodePdu('0000' + '0B919189674523F1' + '0008' + '62903201112122' + '03' + '092809') as DecodedDeliver;
     assert.equal(d.text, 'न');
+  });
+});
+
+describe('GSM-7 written with a national language table (TS 23.038 Annex A)', () => {
+  const FROM = '+919812345678';
+  // UDHL 3 | IEI 25 (locking shift) or 24 (single shift), length 1, language id.
+  const locking = (id: number): Uint8Array => Uint8Array.of(3, 0x25, 1, id);
+  const single = (id: number): Uint8Array => Uint8Array.of(3, 0x24, 1, id);
+
+  test('the Hindi locking shift table is PDU_UNSUPPORTED naming the language, not a wrong Latin text', () => {
+    // These septets spell "STOP" in the default alphabet, but in Devanagari under the Hindi table.
+    assert.throws(
+      () => decodePdu(deliverWithHeader(FROM, 'STOP', locking(6))),
+      (err: unknown) => isPduError(err, 'PDU_UNSUPPORTED') && /Hindi national language locking shift/.test(err.message) && err.field === 'TP-UD',
+    );
+    assert.throws(() => decodePdu(deliverWithHeader(FROM, 'JOIN', locking(11))), /Tamil/);
+  });
+
+  test('a single shift table only changes escaped characters: without an escape the text is read exactly', () => {
+    assert.equal((decodePdu(deliverWithHeader(FROM, 'JOIN Sunita 221008', single(6))) as DecodedDeliver).text, 'JOIN Sunita 221008');
+    // "€" is ESC 0x65: under the Hindi single shift table it is another character.
+    assert.throws(() => decodePdu(deliverWithHeader(FROM, 'Rs 10 €', single(6))), (err: unknown) => isPduError(err, 'PDU_UNSUPPORTED') && /single shift/.test(err.message));
+  });
+
+  test('language 0 (the default tables) named explicitly is read as usual', () => {
+    assert.equal((decodePdu(deliverWithHeader(FROM, 'STOP €', locking(0))) as DecodedDeliver).text, 'STOP €');
+    assert.equal((decodePdu(deliverWithHeader(FROM, 'STOP €', single(0))) as DecodedDeliver).text, 'STOP €');
   });
 });
