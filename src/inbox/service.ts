@@ -113,9 +113,6 @@ export class InboundService {
       log: this.opts.log,
       checkIntervalMs: this.opts.storageCheckMs ?? this.opts.config.inbox.storageCheckSeconds * 1000,
     });
-    reader.on('status-report-stored', (info) => {
-      this.log.debug({ modem: modem.label, storage: info.storage, index: info.index }, 'delivery report stored by the modem; left for the outbox');
-    });
     this.readers.set(modem.label, reader);
     reader.start();
     return reader;

@@ -9,6 +9,10 @@
  * only after `Inbox.receive` has committed it; if the box dies in between, the re-read copy is
  * recognised by its fingerprint and only deleted.
  *
+ * Delivery reports the modem keeps instead of printing them (`+CDSI: "SR",<i>` with `+CNMI`
+ * ds=2, or `+CMTI: "SR",<i>`) are read the same way from the `SR` storage, handed to the outbox
+ * as a `+CDS` would be, and deleted; mem1 then goes back to the message storage.
+ *
  * All work for one modem runs one command at a time from a small queue, so a burst of `+CMTI`
  * never floods the AT engine ahead of a hang-up (hang-ups are urgent and go before queued work).
  */
@@ -16,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { AtEngine, Urc } from '../at/engine.js';
 import { AtError } from '../at/errors.js';
-import { parseCmgl, parseCmgr, parseCmtHeader, parseCmti, parseCpms, type CmtiInfo, type StorageUsage } from '../at/parsers/index.js';
+import { parseCdsi, parseCmgl, parseCmgr, parseCmtHeader, parseCmti, parseCpms, type StorageUsage } from '../at/parsers/index.js';
 import { describeError, ErrorCodes } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Modem } from '../modem/modem.js';
@@ -42,15 +46,12 @@ export interface StorageReaderStats {
   fullFound: number;
   /** Headers that came without a PDU line: nothing stored or deleted, read again by a later scan. */
   noPdu: number;
+  /** Delivery reports read from the modem's report storage (`+CDSI`) and handed to the outbox. */
+  reports: number;
   errors: number;
 }
 
 export interface StorageReaderEvents {
-  /**
-   * `+CMTI: "SR",<i>`: a delivery report was stored, not a message. Left where it is for the
-   * outbox (issue 3), which reads status reports.
-   */
-  'status-report-stored': [CmtiInfo];
   /** A scan finished (tests and the status page). */
   scanned: [{ listed: number; deleted: number }];
   /** One storage check finished, with what `AT+CPMS?` said. */
@@ -68,7 +69,7 @@ const MEMORY_FULL = /SMMEMFULL|SMSFULL|MEMFULL/i;
 
 /** See the module comment. */
 export class StorageReader extends EventEmitter<StorageReaderEvents> {
-  readonly stats: StorageReaderStats = { read: 0, deleted: 0, direct: 0, scans: 0, fullFound: 0, noPdu: 0, errors: 0 };
+  readonly stats: StorageReaderStats = { read: 0, deleted: 0, direct: 0, scans: 0, fullFound: 0, noPdu: 0, reports: 0, errors: 0 };
   private readonly modem: Modem;
   private readonly inbox: Inbox;
   private readonly log: Logger;
@@ -151,8 +152,15 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
           this.request('check');
           return;
         }
-        if (info.storage === 'SR') {
-          this.emit('status-report-stored', info);
+        this.reads.set(`${info.storage}:${info.index}`, { storage: info.storage, index: info.index });
+        this.kick();
+        return;
+      }
+      case 'cdsi': {
+        const info = parseCdsi(u.line);
+        if (!info) {
+          this.stats.errors++;
+          this.log.warn({ line: u.line.slice(0, 60) }, 'unparsable +CDSI; that delivery report stays in the modem');
           return;
         }
         this.reads.set(`${info.storage}:${info.index}`, { storage: info.storage, index: info.index });
@@ -269,6 +277,17 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
   }
 
   private async readOne(engine: AtEngine, job: ReadJob): Promise<void> {
+    if (job.storage !== 'SR') return this.readAt(engine, job);
+    // The report storage is mem1 only for this read: scans and checks count messages in mem1.
+    const previous = this.mem1;
+    try {
+      await this.readAt(engine, job);
+    } finally {
+      if (previous !== null && previous !== 'SR' && !engine.isClosed) await this.select(engine, previous);
+    }
+  }
+
+  private async readAt(engine: AtEngine, job: ReadJob): Promise<void> {
     await this.select(engine, job.storage);
     const res = await engine.send(`AT+CMGR=${job.index}`, { responsePrefix: null, allowError: true });
     if (res.final.kind !== 'ok') {
@@ -287,6 +306,7 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
     }
     this.stats.read++;
     const result = this.deliver(pdu, header?.length ?? null);
+    if (result.kind === 'status-report' && job.storage === 'SR') this.stats.reports++;
     if (result.kind === 'not-inbound') return;
     await this.remove(engine, job.index);
   }

@@ -32,6 +32,11 @@ export interface SimModemOptions {
   noiseIntervalMs?: number;
   /** The SIM's message storage (capacity, index base, quirks); see `sms-storage.ts`. */
   smsStorage?: SimSmsStorageOptions;
+  /**
+   * Keep delivery reports in the `SR` storage and announce them with `+CDSI: "SR",<i>`, as
+   * modems do that refuse `+CNMI`'s ds=1 (reports printed as `+CDS`) and accept only ds=2.
+   */
+  reportsStored?: boolean;
 }
 
 export interface RingOptions {
@@ -131,6 +136,11 @@ export class SimModem extends EventEmitter<SimModemEvents> {
   private readonly handlers: { pattern: RegExp; handler: SimHandler }[] = [];
   /** Received messages waiting on the SIM (`AT+CMGR`/`CMGL`/`CMGD`/`CPMS`). */
   readonly storage: SimSmsStorage;
+  /** Delivery reports kept by the modem (`reportsStored`), read after `AT+CPMS="SR"`. */
+  readonly reportStorage: SimSmsStorage;
+  private readonly reportsStored: boolean;
+  /** Where `AT+CMGR`/`CMGL`/`CMGD` look (mem1). */
+  private mem1: 'messages' | 'reports' = 'messages';
 
   constructor(
     private readonly stream: Duplex,
@@ -148,6 +158,8 @@ export class SimModem extends EventEmitter<SimModemEvents> {
     this.replyDelayMs = options.replyDelayMs ?? 0;
     this.smsSendMs = options.smsSendMs ?? 0;
     this.storage = new SimSmsStorage(options.smsStorage ?? {}, (line) => this.urc(line));
+    this.reportsStored = options.reportsStored ?? false;
+    this.reportStorage = new SimSmsStorage({ name: 'SR', capacity: 20 }, (line) => this.urc(line.replace('+CMTI', '+CDSI')));
     stream.on('data', (chunk: Buffer | string) => this.onInput(typeof chunk === 'string' ? chunk : chunk.toString('latin1')));
     stream.on('close', () => this.onClosed());
     stream.on('error', () => this.onClosed());
@@ -227,6 +239,10 @@ export class SimModem extends EventEmitter<SimModemEvents> {
       dischargedAt: now,
       status,
     });
+    if (this.reportsStored) {
+      this.reportStorage.deliver(pdu);
+      return;
+    }
     const sp = this.profile.spaceAfterColon ? ' ' : '';
     this.emitRaw(`${this.profile.lineEnd}+CDS:${sp}${pdu.length / 2 - 1}${this.profile.lineEnd}${pdu}${this.profile.lineEnd}`);
   }
@@ -443,6 +459,8 @@ export class SimModem extends EventEmitter<SimModemEvents> {
       this.cvhu = Number(m[1]);
       return this.ok();
     }
+    // ds=1 (reports printed as +CDS) refused by a modem that only stores reports.
+    if (this.reportsStored && /^AT\+CNMI=\d,\d,\d,1/.test(c)) return { final: 'ERROR' };
     if (/^AT\+CMGF=[01]$/.test(c) || /^AT\+CNMI=/.test(c) || /^AT\+CSCS=/.test(c) || /^AT\+CREG=[0-2]$/.test(c) || /^AT\+COPS=3,[02]$/.test(c)) {
       return this.ok();
     }
@@ -469,9 +487,27 @@ export class SimModem extends EventEmitter<SimModemEvents> {
         onBody: (body) => this.acceptSms(length, body),
       };
     }
-    const stored = this.storage.answer(cmd, sp);
+    const stored = this.answerStorage(cmd, sp);
     if (stored) return stored;
     return { final: this.profile.unknownCommandReply };
+  }
+
+  /** Storage commands, with `AT+CPMS="SR"` switching mem1 to the delivery reports and back. */
+  private answerStorage(cmd: string, sp: string): SimReply | undefined {
+    const c = cmd.toUpperCase();
+    const select = /^AT\+CPMS="([A-Z]{2})"/.exec(c);
+    if (select && this.reportsStored) {
+      const wanted = select[1] === 'SR' ? 'reports' : 'messages';
+      const reply = (wanted === 'reports' ? this.reportStorage : this.storage).answer(`AT+CPMS="${wanted === 'reports' ? 'SR' : this.storage.name}"`, sp);
+      if (reply?.final === 'OK') this.mem1 = wanted;
+      return reply;
+    }
+    if (c === 'AT+CPMS?' && this.mem1 === 'reports') {
+      const r = this.reportStorage;
+      const m = this.storage;
+      return { lines: [`+CPMS:${sp}"SR",${r.used},${r.capacity},"${m.name}",${m.used},${m.capacity},"${m.name}",${m.used},${m.capacity}`], final: 'OK' };
+    }
+    return (this.mem1 === 'reports' ? this.reportStorage : this.storage).answer(cmd, sp);
   }
 
   private acceptSms(length: number, body: string): SimReply {

@@ -10,7 +10,16 @@ export interface CmtiInfo {
 
 /** Parse `+CMTI: <mem>,<index>`; the storage may be quoted or not. */
 export function parseCmti(line: string): CmtiInfo | null {
-  const params = prefixedParams(line, '+CMTI');
+  return parseStored(line, '+CMTI');
+}
+
+/** Parse `+CDSI: <mem>,<index>`: a delivery report the modem stored (`+CNMI` ds=2), same shape. */
+export function parseCdsi(line: string): CmtiInfo | null {
+  return parseStored(line, '+CDSI');
+}
+
+function parseStored(line: string, prefix: '+CMTI' | '+CDSI'): CmtiInfo | null {
+  const params = prefixedParams(line, prefix);
   if (params?.length !== 2) return null;
   const [memP, indexP] = params;
   const index = intParam(indexP);

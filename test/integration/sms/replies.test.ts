@@ -137,6 +137,20 @@ test('status reports move a reply to delivered, or to failed', async (t) => {
   assert.equal(sms.status().reports.matched, 2);
 });
 
+test('a modem that only stores delivery reports (+CNMI ds=2, +CDSI): the reply still becomes delivered, and the report is removed from the modem', async (t) => {
+  const box = await smsBox(t, { lines: [{ sim: { vendor: 'quectel', reportsStored: true } }], reply: { text: 'Thanks' } });
+  const line = box.lines[0];
+  const sms = box.app.sms;
+  assert.ok(line && sms);
+  line.sim.once('sms', (s) => setTimeout(() => line.sim.statusReport(s, 0x00), 50));
+  assert.equal((await line.sim.ring('+919844445555', { rings: 3, intervalMs: 2000 })).outcome, 'hung-up');
+  const delivered = await waitFor('delivered', () => sms.list({ limit: 5 }).find((m) => m.status === 'delivered'), 5000);
+  assert.equal(delivered.partDetails[0]?.status, 'delivered');
+  await waitFor('the report deleted from the modem', () => line.sim.reportStorage.used === 0 && line.sim.commands.includes('AT+CMGD=1'));
+  assert.equal(box.app.inbound?.status().lines['line-1']?.reports, 1);
+  assert.equal(box.app.inbound?.status().inbox.stored, 0, 'a delivery report is not a volunteer message');
+});
+
 test('replies go out from the sms line while the calls line takes calls', async (t) => {
   const box = await smsBox(t, { lines: [{ role: 'calls' }, { role: 'sms' }], reply: { text: 'Thanks from {label}' } });
   const [calls, sender] = box.lines;

@@ -29,7 +29,7 @@ interface Rig {
 }
 
 /** The real Modem and StorageReader against the simulated modem over an in-process byte pipe. */
-async function rig(t: import('node:test').TestContext, storage: SimSmsStorageOptions = {}, prefill: string[] = []): Promise<Rig> {
+async function rig(t: import('node:test').TestContext, storage: SimSmsStorageOptions = {}, prefill: string[] = [], reportsStored = false): Promise<Rig> {
   const env = inboxEnv(t);
   let sim: SimModem | null = null;
   const modem = new Modem({
@@ -40,7 +40,7 @@ async function rig(t: import('node:test').TestContext, storage: SimSmsStorageOpt
     profile: 'auto',
     openPort: () => {
       const [boxEnd, simEnd]: [Duplex, Duplex] = duplexPair();
-      sim = new SimModem(simEnd, { smsStorage: storage, iccid: '8991000900111111111' });
+      sim = new SimModem(simEnd, { smsStorage: storage, iccid: '8991000900111111111', reportsStored });
       for (const p of prefill) sim.storage.put(p);
       return Promise.resolve(boxEnd);
     },
@@ -96,16 +96,41 @@ void test('+CMTI: "ME",0 (index 0 exists) is read from the modem memory', async 
   assert.ok(sim.commands.includes('AT+CMGR=0'));
 });
 
-void test('+CMTI: "SR",6 announces a delivery report: left for the outbox, not read as a message', async (t) => {
-  const { env, sim, reader } = await rig(t);
-  const announced = nextEvent(reader, 'status-report-stored');
-  sim.urc('+CMTI: "SR",6');
-  assert.deepEqual((await announced)[0], { storage: 'SR', index: 6 });
-  // A later message still goes through normally, and nothing touched index 6.
+void test('a modem that keeps delivery reports (+CDSI: "SR"): each is read from SR, handed on as +CDS, deleted, and messages are read from SM again', async (t) => {
+  const report = encodeStatusReport({ messageReference: 9, recipient: '+919812345678', submittedAt: AT, dischargedAt: AT, status: 0 });
+  const { env, sim, modem, reader } = await rig(t, {}, [], true);
+  // The modem refused ds=1 and the box settled for ds=2 (reports stored, announced with +CDSI).
+  assert.ok(sim.commands.some((c) => /^AT\+CNMI=2,1,0,2,0$/.test(c)), sim.commands.join(' '));
+  const handed = nextEvent(modem, 'urc', (u: { name: string; body: string[] }) => u.name === 'cds');
+  assert.equal(sim.reportStorage.deliver(report), 1); // prints +CDSI: "SR",1
+  const [cds] = await handed;
+  assert.deepEqual(cds.body, [report]);
+  await waitFor('the report deleted', () => sim.reportStorage.used === 0);
+  assert.equal(env.messages.total(), 0, 'a delivery report is not a message');
+  assert.equal(reader.stats.reports, 1);
+  // The storage check that follows looks at the SIM's messages again, not at the report store.
+  const checked = nextEvent<[{ storage: string | null }[]]>(reader, 'checked');
+  reader.checkNow();
+  assert.equal((await checked)[0][0]?.storage, 'SM');
+  // A message after it is read from the SIM's message storage, not looked for among the reports.
   const stored = nextEvent(env.inbox, 'stored');
   sim.deliverSms(pdu('hi')[0] as string);
   await stored;
-  assert.ok(!sim.commands.some((c) => c.endsWith('=6')));
+  await waitFor('the SIM emptied', () => sim.storage.used === 0);
+  const cmds = sim.commands.filter((c) => /CPMS="|CMGR|CMGD/.test(c));
+  assert.deepEqual(cmds, ['AT+CPMS="SR"', 'AT+CMGR=1', 'AT+CMGD=1', 'AT+CPMS="SM"', 'AT+CMGR=1', 'AT+CMGD=1']);
+  assert.equal(reader.stats.fullFound, 0);
+});
+
+void test('+CMTI: "SR",6 (a report announced as a message) is read as a report, never stored as a message', async (t) => {
+  const report = encodeStatusReport({ messageReference: 7, recipient: '+919812345678', submittedAt: AT, dischargedAt: AT, status: 0 });
+  const { env, sim, modem } = await rig(t, {}, [], true);
+  const handed = nextEvent(modem, 'urc', (u: { name: string }) => u.name === 'cds');
+  const index = sim.reportStorage.put(report);
+  sim.urc(`+CMTI: "SR",${index}`);
+  await handed;
+  await waitFor('the report deleted', () => sim.reportStorage.used === 0);
+  assert.equal(env.messages.total(), 0);
 });
 
 void test('a delivery report found in the message storage is handed on as +CDS and removed', async (t) => {

@@ -13,6 +13,7 @@ const lineParsers: [string, (line: string) => unknown][] = [
   ['parseClcc', parsers.parseClcc],
   ['parseExtendedError', parsers.parseExtendedError],
   ['parseCmti', parsers.parseCmti],
+  ['parseCdsi', parsers.parseCdsi],
   ['parseCmgs', parsers.parseCmgs],
   ['parseCmtHeader', parsers.parseCmtHeader],
   ['parseCdsHeader', parsers.parseCdsHeader],

@@ -4,7 +4,7 @@ import { parseCdsHeader } from '../../../src/at/parsers/cds.js';
 import { parseCmgl, parseCmgr } from '../../../src/at/parsers/cmgr.js';
 import { parseCmgs } from '../../../src/at/parsers/cmgs.js';
 import { parseCmtHeader } from '../../../src/at/parsers/cmt.js';
-import { parseCmti } from '../../../src/at/parsers/cmti.js';
+import { parseCdsi, parseCmti } from '../../../src/at/parsers/cmti.js';
 import { parseCpms } from '../../../src/at/parsers/cpms.js';
 
 function table<T>(name: string, fn: (line: string) => T, cases: [string, T][]): void {
@@ -29,6 +29,14 @@ table('parseCmti', parseCmti, [
   ['+CMTI: "",3', null],
   ['+CMTI: "SM",3,4', null],
   ['+CMTI: "SM,3', null],
+]);
+
+table('parseCdsi', parseCdsi, [
+  ['+CDSI: "SR",1', { storage: 'SR', index: 1 }],
+  ['+CDSI:"SR",0', { storage: 'SR', index: 0 }],
+  ['+CDSI: "SM",7', { storage: 'SM', index: 7 }],
+  ['+CDSI: "SR"', null],
+  ['+CMTI: "SR",1', null],
 ]);
 
 table('parseCmgs', parseCmgs, [
