@@ -46,7 +46,13 @@ export interface ModemInfo {
   lastError: string | null;
 }
 
-export type ModemCounters = AtEngineStats & { badClipLines: number };
+export type ModemCounters = AtEngineStats & {
+  badClipLines: number;
+  /** Hang-ups AT+CLCC confirmed: the caller was no longer listed. */
+  hangupsConfirmed: number;
+  /** Calls still listed after ATH answered OK, hung up again with AT+CHUP. */
+  hangupsRepeated: number;
+};
 
 /** An incoming call on this modem, as the call handler receives it. */
 export interface ModemCall extends IncomingCall {
@@ -143,6 +149,8 @@ export class Modem extends EventEmitter<ModemEvents> {
   private wakeSupervisor: (() => void) | null = null;
   /** Lines from the modem that claimed to be a +CLIP but could not be parsed. */
   badClipLines = 0;
+  private hangupsConfirmed = 0;
+  private hangupsRepeated = 0;
   /** Engine counters of earlier connections (an engine lives as long as its port). */
   private pastStats: AtEngineStats | null = null;
   /** Set by `restart()` until the supervisor has reopened the port. */
@@ -185,7 +193,7 @@ export class Modem extends EventEmitter<ModemEvents> {
     const past = this.pastStats;
     const sum = {} as AtEngineStats;
     for (const key of Object.keys(now ?? past ?? {}) as (keyof AtEngineStats)[]) sum[key] = (now?.[key] ?? 0) + (past?.[key] ?? 0);
-    return { ...sum, badClipLines: this.badClipLines };
+    return { ...sum, badClipLines: this.badClipLines, hangupsConfirmed: this.hangupsConfirmed, hangupsRepeated: this.hangupsRepeated };
   }
 
   get label(): string {
@@ -282,20 +290,26 @@ export class Modem extends EventEmitter<ModemEvents> {
    * Some firmwares answer OK to ATH and leave the call ringing (SIM7600 and Huawei sticks
    * whose AT+CVHU=0 was refused or lost). Ask the modem; if the same caller is still listed
    * as incoming, hang up with AT+CHUP. A different caller is a new call, left to the detector.
+   * When the caller is not listed, the call is gone for sure, and the same number ringing
+   * again is a redial (a new call), not the old call still ringing.
    */
   private async verifyHungUp(caller: string | null | undefined): Promise<void> {
     const engine = this.engineRef;
     if (!engine || engine.isClosed || caller === undefined || this.detector.busy) return;
     try {
       const res = await engine.send('AT+CLCC', { timeoutMs: this.t.hangupMs });
-      if (this.detector.busy) return;
       const still = res.lines
         .map(parseClcc)
-        .some((c) => c !== null && c.direction === 'incoming' && (c.number === '' ? null : c.number) === caller);
-      if (still) {
-        this.log.warn('the call is still ringing after ATH answered OK; hanging up with AT+CHUP');
-        await this.hangUp({ command: 'AT+CHUP' });
+        .some((c) => c !== null && c.direction === 'incoming' && sameCaller(c.number === '' ? null : c.number, caller));
+      if (!still) {
+        this.hangupsConfirmed++;
+        this.detector.confirmGone(caller);
+        return;
       }
+      if (this.detector.busy) return;
+      this.hangupsRepeated++;
+      this.log.warn('the call is still ringing after ATH answered OK; hanging up with AT+CHUP');
+      await this.hangUp({ command: 'AT+CHUP' });
     } catch (err) {
       this.log.debug({ err: describeError(err) }, 'could not check that the call was dropped');
     }
@@ -685,4 +699,14 @@ export class Modem extends EventEmitter<ModemEvents> {
     }
     this.feed(this.detector.clcc(performance.now(), entry));
   }
+}
+
+/**
+ * The same caller as +CLIP printed it: some modems write the number in +CLCC in another form
+ * (`+9198…` in one, `9198…` or `098…` in the other), so the last ten digits are compared.
+ */
+export function sameCaller(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  const tail = (n: string): string => n.replace(/\D/g, '').slice(-10);
+  return tail(a) === tail(b);
 }

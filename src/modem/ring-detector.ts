@@ -155,6 +155,15 @@ export class RingDetector {
     return [{ type: 'ended', cycle: s.cycle, reason: 'hung-up' }];
   }
 
+  /**
+   * The modem says the call from `number` is gone (AT+CLCC after the hang-up lists no such
+   * incoming call): from now on that number ringing is a new call, a caller redialling,
+   * not the old call still ringing.
+   */
+  confirmGone(number: string | null): void {
+    if (this.guard && number !== null && this.guard.number === number) this.guard = null;
+  }
+
   /** Run at `nextDeadline()` (or any later time). */
   tick(at: number): RingEvent[] {
     const s = this.state;

@@ -71,8 +71,8 @@ function planCalls(): PlannedCall[] {
 test('100 calls on three vendors over real ptys: every caller hung up, recorded once, numbers normalised', async (t) => {
   const { app, modems } = await setup(t, ['quectel', 'simcom', 'huawei']);
   const plan = planCalls();
-  // A caller rings one line at a time; a number is not reused on the same line (a real redial
-  // within seconds of our hang-up is indistinguishable from the old call still ringing).
+  // A caller rings one line at a time; a number is not reused on the same line (a redial
+  // before AT+CLCC has confirmed our hang-up is taken for the old call still ringing).
   const queues: PlannedCall[][] = modems.map(() => []);
   const usedOn = new Map<string, Set<number>>();
   plan.forEach((call, i) => {
@@ -254,4 +254,25 @@ test('a Huawei stick whose ATH leaves the call ringing: the box checks with AT+C
   );
   assert.equal(callEvents, 1, 'one call');
   await waitFor('the call row', () => app.calls.total() === 1);
+  assert.equal(modem.counters.hangupsRepeated, 1);
+});
+
+test('a caller who redials a second after being hung up is a second call, once AT+CLCC confirmed the first is gone', async (t) => {
+  const { app, modems } = await setup(t, ['quectel']);
+  const [m] = modems;
+  const modem = app.modems[0];
+  assert.ok(m && modem);
+  assert.equal((await m.sim.ring('+919877777777', { rings: 3, intervalMs: 2000 })).outcome, 'hung-up');
+  await waitFor('the hang-up confirmed', () => modem.counters.hangupsConfirmed === 1);
+  assert.equal((await m.sim.ring('+919877777777', { rings: 3, intervalMs: 2000 })).outcome, 'hung-up');
+  await waitFor('two calls', () => app.calls.total() === 2);
+  const rows = app.calls.list({ limit: 5 });
+  assert.deepEqual(
+    rows.map((r) => [r.number, r.repeat]),
+    [
+      ['+919877777777', 1],
+      ['+919877777777', 0],
+    ],
+  );
+  assert.deepEqual(m.sim.commands.filter((c) => c === 'AT+CHUP'), [], 'the redial was taken for a new call, not the old one still ringing');
 });

@@ -1,5 +1,4 @@
 import { test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { DEFAULT_REPLIES } from '../../../src/volunteers/config.js';
 import { nextEvent, waitFor } from '../../helpers/wait.js';
@@ -47,7 +46,6 @@ test('STOP, then a missed call from that number → recorded, no SMS; START → 
 
   const sentBefore = box.sent().length;
   await missedCall(box, from);
-  const hungUpAt = Date.now();
   const call = await waitFor('the call recorded', () => app.calls.list({ limit: 1 })[0]);
   assert.equal(call.number, from);
   // HELP from the opted-out number: stored, not answered. The reply decisions for the call and
@@ -62,9 +60,10 @@ test('STOP, then a missed call from that number → recorded, no SMS; START → 
   sim.deliverSms(incoming(from, 'START')[0] as string);
   await waitFor('the START answer', () => box.sent().some(([to, body]) => to === from && body === DEFAULT_REPLIES.start));
   assert.equal(app.sms?.optOuts.isOptedOut(from), false);
-  // The ring detector takes the same number ringing within 3 s of a hang-up for the old call
-  // still ringing (src/modem/ring-detector.ts); nothing announces the end of that window.
-  await delay(Math.max(0, hungUpAt + 3100 - Date.now()));
+  // The same number ringing right after a hang-up is taken for the old call still ringing
+  // until AT+CLCC has confirmed that call is gone (src/modem/modem.ts, verifyHungUp).
+  const modem = app.modems[0] ?? assert.fail('no modem');
+  await waitFor('the first hang-up confirmed', () => modem.counters.hangupsConfirmed >= 1);
   await missedCall(box, from);
   await waitFor('the call answered again', () => box.sent().some(([to, body]) => to === from && body === CALL_REPLY));
   assert.equal(app.calls.total(), 2);

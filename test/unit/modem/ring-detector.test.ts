@@ -110,6 +110,21 @@ test('the same number ringing on right after our hang-up is the old call still r
   assert.equal(incoming(d.clip(6005, clip('+919811111111'))).length, 1);
 });
 
+test('once the modem confirms the call is gone, the same number ringing again is a redial: a new call', () => {
+  const d = new RingDetector(opts);
+  d.clip(0, clip('+919811111111'));
+  d.hungUp(20);
+  d.confirmGone('+919899999999'); // another caller: the guard stays
+  d.ring(1500);
+  assert.deepEqual(d.clip(1505, clip('+919811111111')), [{ type: 'still-ringing', cycle: 1 }]);
+  d.hungUp(1550);
+  d.confirmGone('+919811111111');
+  d.ring(2500);
+  const ev = incoming(d.clip(2505, clip('+919811111111')));
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0]?.type === 'incoming' && ev[0].number, '+919811111111');
+});
+
 test('a cycle with no ring for the gap ends quietly; the next ring is a new call', () => {
   const d = new RingDetector(opts);
   d.clip(0, clip('+919811111111'));

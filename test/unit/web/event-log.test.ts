@@ -141,7 +141,7 @@ test('watchModem: states become sentences a technician understands; passing stat
 });
 
 function counters(over: Partial<ModemCounters> = {}): ModemCounters {
-  return { commands: 0, timeouts: 0, urcs: 0, noise: 0, unknownLines: 0, overflows: 0, strayFinals: 0, unexpectedPrompts: 0, badClipLines: 0, ...over };
+  return { commands: 0, timeouts: 0, urcs: 0, noise: 0, unknownLines: 0, overflows: 0, strayFinals: 0, unexpectedPrompts: 0, badClipLines: 0, hangupsConfirmed: 0, hangupsRepeated: 0, ...over };
 }
 
 test('sampleCounters: unsaved calls, unconfirmed hang-ups and unreadable modem lines are logged as they grow', () => {

@@ -14,7 +14,7 @@ import { tempDir } from '../../helpers/box.js';
 import { PASSWORDS, testUsers } from '../../helpers/web.js';
 
 export function counters(): ModemCounters {
-  return { commands: 10, timeouts: 0, urcs: 2, noise: 0, unknownLines: 0, overflows: 0, strayFinals: 0, unexpectedPrompts: 0, badClipLines: 0 };
+  return { commands: 10, timeouts: 0, urcs: 2, noise: 0, unknownLines: 0, overflows: 0, strayFinals: 0, unexpectedPrompts: 0, badClipLines: 0, hangupsConfirmed: 0, hangupsRepeated: 0 };
 }
 
 export function modemInfo(label: string, patch: Partial<ModemInfo> = {}): ModemInfo & { counters: ModemCounters } {
