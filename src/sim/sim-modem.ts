@@ -125,6 +125,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
   private clip = false;
   private crc = false;
   private cvhu = 1;
+  private charset = 'IRA';
   private responsive = true;
   private input = '';
   private promptBody: ((body: string) => SimReply | null) | null = null;
@@ -461,7 +462,15 @@ export class SimModem extends EventEmitter<SimModemEvents> {
     }
     // ds=1 (reports printed as +CDS) refused by a modem that only stores reports.
     if (this.reportsStored && /^AT\+CNMI=\d,\d,\d,1/.test(c)) return { final: 'ERROR' };
-    if (/^AT\+CMGF=[01]$/.test(c) || /^AT\+CNMI=/.test(c) || /^AT\+CSCS=/.test(c) || /^AT\+CREG=[0-2]$/.test(c) || /^AT\+COPS=3,[02]$/.test(c)) {
+    // The TE character set: gammu asks for the list and the current one, then picks one.
+    if (c === 'AT+CSCS=?') return this.ok([`+CSCS:${sp}("IRA","GSM","UCS2")`]);
+    if (c === 'AT+CSCS?') return this.ok([`+CSCS:${sp}"${this.charset}"`]);
+    if ((m = /^AT\+CSCS="([A-Z0-9]+)"$/.exec(c))) {
+      if (!['IRA', 'GSM', 'UCS2'].includes(m[1] ?? '')) return { final: '+CME ERROR: 4' };
+      this.charset = m[1] ?? 'IRA';
+      return this.ok();
+    }
+    if (/^AT\+CMGF=[01]$/.test(c) || /^AT\+CNMI=/.test(c) || /^AT\+CREG=[0-2]$/.test(c) || /^AT\+COPS=3,[02]$/.test(c)) {
       return this.ok();
     }
     if (c === 'AT+CGMI') return this.ok([this.profile.manufacturer]);
@@ -480,6 +489,9 @@ export class SimModem extends EventEmitter<SimModemEvents> {
       return this.ok([`+CLCC:${sp}1,1,4,0,0,"${call.number ?? ''}",${call.type}`]);
     }
     if (c === 'ATH' || c === 'ATH0' || c === 'AT+CHUP') return this.hangUp(c === 'AT+CHUP');
+    if (c === 'AT+CHUP=?') return this.ok();
+    // Full functionality, which the simulated modem always has: gammu switches it on at start-up.
+    if (c === 'AT+CFUN=1') return this.ok();
     if ((m = /^AT\+CMGS=(\d+)$/.exec(c))) {
       const length = Number(m[1]);
       return {
@@ -554,6 +566,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
     this.clip = false;
     this.crc = false;
     this.cvhu = 1;
+    this.charset = 'IRA';
   }
 }
 

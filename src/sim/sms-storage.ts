@@ -106,6 +106,11 @@ export class SimSmsStorage extends EventEmitter<SimSmsStorageEvents> {
       const u = `${this.used},${this.capacity}`;
       return { lines: [`+CPMS:${sp}"${this.name}",${u},"${this.name}",${u},"${this.name}",${u}`], final: 'OK' };
     }
+    if (c === 'AT+CPMS=?') {
+      // The storages `AT+CPMS="…"` accepts, for mem1, mem2 and mem3 (gammu asks before choosing).
+      const list = `("${this.name}","MT")`;
+      return { lines: [`+CPMS:${sp}${list},${list},${list}`], final: 'OK' };
+    }
     if ((m = /^AT\+CPMS="([A-Z]{2})"/.exec(c))) {
       if (m[1] !== this.name && m[1] !== 'MT') return { final: '+CMS ERROR: 302' };
       const u = `${this.used},${this.capacity}`;
