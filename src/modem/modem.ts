@@ -19,6 +19,7 @@ import {
 import { AppError, describeError, ErrorCodes } from '../errors.js';
 import { redactDigits, type Logger } from '../log.js';
 import { detectProfile, profiles, type InitCommand, type ModemProfile, type Vendor } from './profiles/index.js';
+import { watchForPath } from './port-watch.js';
 import { RingDetector, type IncomingCall, type RingDetectorOptions, type RingEvent } from './ring-detector.js';
 import type { PortOpener } from './serial.js';
 
@@ -83,6 +84,9 @@ export interface ModemTimings {
   reconnectMinMs: number;
   reconnectMaxMs: number;
 }
+
+/** After the device path appears, udev still sets its group and mode: wait this long before opening it. */
+const PORT_SETTLE_MS = 150;
 
 export const defaultModemTimings: ModemTimings = {
   commandMs: 5000,
@@ -326,7 +330,7 @@ export class Modem extends EventEmitter<ModemEvents> {
         this.infoState.lastError = describeError(err);
         this.setState('gone');
         this.log.warn({ err: describeError(err), attempt }, 'cannot open the modem port; will retry');
-        await this.pause(this.backoff(attempt++));
+        await this.pauseForPort(this.backoff(attempt++));
         continue;
       }
       if (this.stopping) {
@@ -380,13 +384,34 @@ export class Modem extends EventEmitter<ModemEvents> {
       this.everInitialised = false;
       this.setState('gone');
       this.log.warn('modem port closed; will reopen');
-      await this.pause(this.backoff(attempt++));
+      await this.pauseForPort(this.backoff(attempt++));
     }
   }
 
   private backoff(attempt: number): number {
     const base = Math.min(this.t.reconnectMaxMs, this.t.reconnectMinMs * 2 ** attempt);
     return base / 2 + Math.random() * (base / 2);
+  }
+
+  /**
+   * The reconnect backoff, cut short when the device path changes: a modem plugged in again is
+   * reopened at once (after a moment for udev to set its permissions), not up to 30 s later.
+   */
+  private async pauseForPort(ms: number): Promise<void> {
+    let settle: NodeJS.Timeout | undefined;
+    const stop = watchForPath(this.opts.port, () => {
+      if (settle) return;
+      settle = setTimeout(() => {
+        this.log.info('the modem port appeared; opening it');
+        this.wakeSupervisor?.();
+      }, PORT_SETTLE_MS);
+    });
+    try {
+      await this.pause(ms);
+    } finally {
+      stop();
+      clearTimeout(settle);
+    }
   }
 
   private pause(ms: number): Promise<void> {

@@ -229,6 +229,25 @@ test('an unplugged modem is marked gone and comes back by itself when plugged in
   await waitFor('the call row', () => app.calls.list({ limit: 5 }).find((r) => r.number === '+919877777777'));
 });
 
+test('a modem plugged in again is reopened as soon as its device appears, not at the next reconnect attempt', async (t) => {
+  const { dir, remove } = tempDir();
+  t.after(remove);
+  let m = await ptyModem(dir, 'usb0', { vendor: 'quectel' });
+  t.after(() => m.close());
+  // A reconnect backoff of 30-60 s: only noticing the device itself brings the modem back sooner.
+  const app: App = await startBox(boxConfig(dir, [{ port: m.path }]), { http: false, timings: { reconnectMinMs: 60_000, reconnectMaxMs: 60_000 } });
+  t.after(() => app.stop());
+  const modem = app.modems[0];
+  assert.ok(modem);
+  await ready(modem);
+  const gone = nextEvent(modem, 'state', (s: unknown) => s === 'gone', 5000);
+  await m.unplug();
+  await gone;
+  m = await ptyModem(dir, 'usb0', { vendor: 'quectel' });
+  await ready(modem, 10_000);
+  assert.equal((await m.sim.ring('+919866666666', { rings: 3, intervalMs: 1500 })).outcome, 'hung-up');
+});
+
 test('a Huawei stick whose ATH leaves the call ringing: the box checks with AT+CLCC, hangs up with AT+CHUP and records one call', async (t) => {
   const { dir, remove } = tempDir();
   t.after(remove);
