@@ -53,7 +53,7 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   private readonly writeWaitMs: number;
   private readonly log: Logger;
   private readonly recordTx: (call: NewCall) => CallRow;
-  private readonly recordManyTx: (calls: readonly NewCall[]) => CallRow[];
+  private readonly recordManyTx: (batch: readonly { call: ModemCall; entry: NewCall }[]) => (CallRow | null)[];
   /** Calls waiting for the commit at the end of this turn. */
   private queued: QueuedRecord[] = [];
   private flushScheduled = false;
@@ -68,7 +68,21 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
       return row;
     };
     this.recordTx = opts.db.transaction(recordOne);
-    this.recordManyTx = opts.db.transaction((calls: readonly NewCall[]) => calls.map(recordOne));
+    // Each call in its own savepoint (a nested transaction), so a call the database refuses is
+    // rolled back alone and the others still commit, each record hook having run once.
+    this.recordManyTx = opts.db.transaction((batch: readonly { call: ModemCall; entry: NewCall }[]) =>
+      batch.map(({ call, entry }) => {
+        try {
+          return this.recordTx(entry);
+        } catch (err) {
+          // SQLite rolls the whole transaction back on some errors (a full disk, I/O): nothing
+          // of the batch is written then, and each call is tried again on its own.
+          if (!opts.db.inTransaction) throw err;
+          this.writeFailed(call, entry, err);
+          return null;
+        }
+      }),
+    );
   }
 
   /**
@@ -175,8 +189,9 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   }
 
   /**
-   * Commit every queued call in one transaction. Should that fail, each is tried on its own,
-   * so one call the database refuses does not take the others of its turn with it.
+   * Commit every queued call in one transaction, each in its own savepoint, so one call the
+   * database refuses does not take the others of its turn with it. Should the transaction
+   * itself fail, each is tried on its own.
    */
   private flush(): void {
     this.flushScheduled = false;
@@ -186,9 +201,12 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     const entries = records.map((r) => this.entryFor(r.call, r.writtenAt));
     let rows: (CallRow | null)[] | null = null;
     if (records.length > 1) {
+      const errorsBefore = this.stats.writeErrors;
       try {
-        rows = this.recordManyTx(entries);
+        rows = this.recordManyTx(records.map((r, i) => ({ call: r.call, entry: entries[i] as NewCall })));
       } catch (err) {
+        // Nothing of the batch was written; its failures are counted again below.
+        this.stats.writeErrors = errorsBefore;
         this.log.warn({ err: describeError(err), calls: records.length }, 'recording calls together failed; recording each on its own');
       }
     }
@@ -228,13 +246,17 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     try {
       return this.recordTx(entry);
     } catch (err) {
-      // The disk failed: the caller was still hung up on; say so loudly, keep going.
-      this.stats.writeErrors++;
-      this.log
-        .child({ modem: call.modem.info.label, cycle: call.cycle })
-        .error({ err: describeError(err), number: entry.number ? maskNumber(entry.number) : null }, 'could not record a call');
+      this.writeFailed(call, entry, err);
       return null;
     }
+  }
+
+  /** The disk failed: the caller was still hung up on; say so loudly, keep going. */
+  private writeFailed(call: ModemCall, entry: NewCall, err: unknown): void {
+    this.stats.writeErrors++;
+    this.log
+      .child({ modem: call.modem.info.label, cycle: call.cycle })
+      .error({ err: describeError(err), number: entry.number ? maskNumber(entry.number) : null }, 'could not record a call');
   }
 
   private logRecorded(call: ModemCall, row: CallRow): void {

@@ -89,10 +89,14 @@ test('numbers arriving together on several lines: every caller is hung up on bef
   await handler.drain();
 });
 
-test('a call the database refuses does not take the other calls of its turn with it', async (t) => {
+test('a call the database refuses does not take the other calls of its turn with it, and no hook runs twice', async (t) => {
   const { db, handler, lines, recorded } = setUp(t);
+  // Hooks keep counters outside the database (the reply policy's "queued"), which a rollback
+  // does not undo: each must run once per call.
+  const runs = new Map<string, number>();
   handler.addRecordHook((row) => {
-    if (row.portLabel === 'line-2') throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+    runs.set(row.portLabel, (runs.get(row.portLabel) ?? 0) + 1);
+    if (row.portLabel === 'line-2') throw Object.assign(new Error('constraint failed'), { code: 'SQLITE_CONSTRAINT' });
   });
   const two = recorded(2);
   lines.forEach((line, i) => line.ring(`+91981234567${i}`, i + 1));
@@ -101,6 +105,24 @@ test('a call the database refuses does not take the other calls of its turn with
   assert.deepEqual(labels, ['line-1', 'line-3']);
   assert.equal(handler.stats.writeErrors, 1);
   assert.equal(handler.stats.recorded, 2);
+  assert.deepEqual(Object.fromEntries(runs), { 'line-1': 1, 'line-2': 1, 'line-3': 1 });
+  await handler.drain();
+});
+
+test('an error after which SQLite rolled the whole batch back (a full disk): each call is written once, none twice', async (t) => {
+  const { db, handler, lines, recorded } = setUp(t);
+  handler.addRecordHook((row) => {
+    if (row.portLabel !== 'line-2') return;
+    // What SQLite does on SQLITE_FULL or an I/O error: the transaction is gone.
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  });
+  const two = recorded(2);
+  lines.forEach((line, i) => line.ring(`+91981234567${i}`, i + 1));
+  await two;
+  const labels = (db.prepare(`SELECT port_label FROM calls ORDER BY seq`).all() as { port_label: string }[]).map((r) => r.port_label);
+  assert.deepEqual(labels.sort(), ['line-1', 'line-3']);
+  assert.equal(handler.stats.writeErrors, 1);
   await handler.drain();
 });
 
