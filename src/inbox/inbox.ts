@@ -17,7 +17,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { maskNumber, normalizeNumber } from '../phone/normalize.js';
-import { decodePdu, type DecodedDeliver, type DecodedStatusReport } from '../sms/pdu/index.js';
+import { decodePdu, PduError, type DecodedDeliver, type DecodedStatusReport } from '../sms/pdu/index.js';
 import type { Db } from '../store/db.js';
 import type { MessageRow, MessageStore, NewMessage, PartGroup, PartRow, ReceivingLine } from '../store/messages.js';
 import type { SyncLog } from '../store/sync-log.js';
@@ -141,6 +141,7 @@ export class Inbox extends EventEmitter<InboxEvents> {
       this.stats.parts++;
       return this.partTx(decoded, source, clean, fingerprint);
     }
+    if (decoded.unreadable !== null) return this.storeUndecodable(clean, fingerprint, source, new PduError('PDU_UNSUPPORTED', decoded.unreadable, { field: 'TP-UD' }));
     const message = this.store(
       {
         id: randomUUID(),
@@ -234,7 +235,10 @@ export class Inbox extends EventEmitter<InboxEvents> {
       fingerprint,
       sequence: c.sequence,
       text: decoded.text,
-      encoding: decoded.encoding,
+      // A part in a national language table keeps the default tables' reading (so copies and
+      // reused references are still told apart) and is marked here: the message it ends up in
+      // is stored unreadable, never acted on.
+      encoding: decoded.unreadable === null ? decoded.encoding : UNREADABLE_PART,
       sentAt,
       receivedAt: this.now(),
       pdu: hex,
@@ -266,12 +270,13 @@ export class Inbox extends EventEmitter<InboxEvents> {
     for (let i = 1; i <= g.total; i++) if (!bySequence.has(i)) missing.push(i);
     const latest = parts.reduce((a, b) => (b.receivedAt > a.receivedAt ? b : a));
     const partial = missing.length > 0;
+    const unreadable = ordered.find((p) => p.encoding === UNREADABLE_PART);
     const message: NewMessage = {
       id: randomUUID(),
       fingerprint: null,
       ...this.senderOf(g.sender),
-      text: ordered.map((p) => p.text).join(''),
-      encoding: ordered[0]?.encoding ?? null,
+      text: unreadable ? null : ordered.map((p) => p.text).join(''),
+      encoding: unreadable ? 'gsm7' : (ordered[0]?.encoding ?? null),
       sentAt: Math.min(...ordered.map((p) => p.sentAt)),
       receivedAt: partial ? this.now() : latest.receivedAt,
       parts: g.total,
@@ -280,9 +285,11 @@ export class Inbox extends EventEmitter<InboxEvents> {
       missingParts: partial ? missing : null,
       concatRef: g.ref,
       pdu: null,
-      decodeError: null,
+      // The parts' PDUs stay in message_parts, linked to this message.
+      decodeError: unreadable ? unreadableReason(unreadable.pdu) : null,
       line: latest.line,
     };
+    if (unreadable) this.stats.undecodable++;
     return { message, used };
   }
 
@@ -395,4 +402,18 @@ export function messageSyncPayload(m: StoredMessage): Record<string, unknown> {
     sim: m.line.iccid,
     port: m.line.label,
   };
+}
+
+/** `message_parts.encoding` of a part written with a national language table (see receivePart). */
+const UNREADABLE_PART = 'gsm7-national';
+
+/** The decoder's reason for an unreadable part, from its stored PDU. */
+function unreadableReason(pdu: string): string {
+  try {
+    const d = decodePdu(pdu);
+    if (d.type === 'deliver' && d.unreadable !== null) return d.unreadable;
+  } catch {
+    // Decoded once already when it was stored; fall through to the general reason.
+  }
+  return 'GSM-7 text written with a national language table (3GPP TS 23.038 Annex A), which this box cannot read; the parts are kept as received';
 }

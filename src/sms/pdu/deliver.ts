@@ -36,6 +36,11 @@ export interface DecodedDeliver {
   moreMessages: boolean;
   /** Every information element of the user data header, concatenation included. */
   userDataHeader: InformationElement[];
+  /**
+   * Why `text` is not the sender's text, or null: GSM-7 written with a national language table
+   * this codec does not have (TS 23.038 Annex A). Keep the PDU; do not act on `text`.
+   */
+  unreadable: string | null;
 }
 
 /** Decodes the TPDU after the SMSC prefix; the reader sits on the first octet. */
@@ -67,6 +72,7 @@ export function decodeDeliverTpdu(reader: OctetReader, smsc: string | null): Dec
     messageClass: coding.messageClass,
     moreMessages: (first & MMS) === 0,
     userDataHeader: ud.header?.elements ?? [],
+    unreadable: ud.unreadable,
   };
 }
 

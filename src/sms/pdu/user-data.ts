@@ -45,6 +45,12 @@ export function encodeUserData(
 export interface UserData {
   text: string;
   header: UserDataHeader | null;
+  /**
+   * Set when the text was written with a national language table this codec does not have
+   * (see {@link nationalTableProblem}); `text` is then the default tables' reading, not the
+   * sender's text.
+   */
+  unreadable: string | null;
 }
 
 /**
@@ -71,24 +77,23 @@ export function decodeUserData(
     }
     const fill = skip * 7 - headerOctets * 8;
     const septets = unpackSeptets(ud.subarray(headerOctets), udl - skip, fill);
-    if (header) refuseNationalTables(header, septets);
-    return { text: septetsToText(septets), header };
+    return { text: septetsToText(septets), header, unreadable: header ? nationalTableProblem(header, septets) : null };
   }
   const body = ud.subarray(headerOctets);
-  if (encoding === 'ucs2') return { text: decodeUcs2(body), header };
+  if (encoding === 'ucs2') return { text: decodeUcs2(body), header, unreadable: null };
   // 8-bit data has no defined character set; one char per octet keeps it lossless for callers.
-  return { text: String.fromCharCode(...body), header };
+  return { text: String.fromCharCode(...body), header, unreadable: null };
 }
 
 /**
  * A phone may write GSM-7 with a national language table (Hindi, Bengali, Tamil … in TS 23.038
  * Annex A) instead of UCS-2. This codec has only the default tables, and reading such a message
- * with them would store a wrong text as if it were right (a volunteer's name in Latin garbage).
- * So it is refused, and the inbox keeps the PDU with the reason for people to see. A single
- * shift table changes only the characters after an escape: without one, the default tables read
- * the text exactly.
+ * with them gives a wrong text (a volunteer's name in Latin garbage, septets that spell STOP
+ * but mean Devanagari). The reason is returned so the reader can keep the PDU instead of acting
+ * on the text. A single shift table changes only the characters after an escape: without one,
+ * the default tables read the text exactly.
  */
-function refuseNationalTables(header: UserDataHeader, septets: readonly number[]): void {
+function nationalTableProblem(header: UserDataHeader, septets: readonly number[]): string | null {
   const { single, locking } = nationalShifts(header.elements);
   const table =
     locking !== 0
@@ -96,10 +101,5 @@ function refuseNationalTables(header: UserDataHeader, septets: readonly number[]
       : single !== 0 && septets.includes(GSM7_ESCAPE)
         ? `the ${nationalLanguageName(single)} national language single shift table`
         : null;
-  if (table === null) return;
-  throw new PduError(
-    'PDU_UNSUPPORTED',
-    `GSM-7 text written with ${table} (3GPP TS 23.038 Annex A), which this box cannot read; the PDU is kept as received`,
-    { field: 'TP-UD' },
-  );
+  return table === null ? null : `GSM-7 text written with ${table} (3GPP TS 23.038 Annex A), which this box cannot read; the PDU is kept as received`;
 }

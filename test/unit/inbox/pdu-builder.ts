@@ -21,12 +21,16 @@ export interface PartSpec {
   bits?: 8 | 16;
   encoding?: 'gsm7' | 'ucs2';
   timestamp?: Date;
+  /** More information elements after the concatenation one (IEI, length, data…). */
+  moreElements?: number[];
 }
 
 /** One part of a concatenated message (hex with an empty SMSC prefix). */
 export function deliverPart(p: PartSpec): string {
   const encoding = p.encoding ?? 'ucs2';
-  const header = buildConcatHeader({ reference: p.ref, total: p.total, sequence: p.sequence, referenceBits: p.bits ?? 8 });
+  const concat = buildConcatHeader({ reference: p.ref, total: p.total, sequence: p.sequence, referenceBits: p.bits ?? 8 });
+  const more = p.moreElements ?? [];
+  const header = Uint8Array.of((concat[0] ?? 0) + more.length, ...concat.subarray(1), ...more);
   const tpdu = [
     MTI_DELIVER | MMS | UDHI,
     ...encodeAddress(p.from),

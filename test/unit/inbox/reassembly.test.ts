@@ -130,6 +130,30 @@ void test('a message written with a national language table is kept raw with the
   assert.equal(env.inbox.stats.undecodable, 1);
 });
 
+void test('a long message in a national language table is one unreadable message, whichever part shows it, never acted on', (t) => {
+  const env = inboxEnv(t);
+  // Every part carries the Hindi single shift element; only part 2 has an escaped character,
+  // so only part 2 cannot be read with the default tables.
+  const hindiSingleShift = [0x24, 1, 6];
+  const parts = ['JOIN Sunita 221008 I want to help with ', 'the campaign €'].map((text, i) =>
+    deliverPart({ from: FROM, text, ref: 77, total: 2, sequence: i + 1, encoding: 'gsm7', moreElements: hindiSingleShift }),
+  );
+  assert.equal(env.inbox.receive(parts[0] as string, SOURCE).kind, 'part-waiting');
+  const r = env.inbox.receive(parts[1] as string, SOURCE);
+  assert.ok(r.kind === 'stored', r.kind);
+  assert.equal(r.message.text, null);
+  assert.equal(r.message.parts, 2);
+  assert.equal(r.message.partsReceived, 2);
+  assert.equal(r.message.partial, false);
+  assert.equal(r.message.outcome, 'undecodable');
+  assert.match(r.message.decodeError ?? '', /Hindi national language single shift table/);
+  assert.equal(env.inbox.stats.undecodable, 1);
+  env.clock.now += 25 * 3_600_000;
+  assert.equal(env.inbox.expire(), 0, 'no part left waiting to turn up a day later as a partial message');
+  assert.equal(env.messages.total(), 1);
+  assert.equal(env.volunteers.get(FROM), null, 'the JOIN in it was not acted on');
+});
+
 void test('junk after the stated length is ignored; a 16-digit sender and a named sender are stored but never answered', (t) => {
   const env = inboxEnv(t);
   const pdu = encodeDeliver({ from: '+919812345678', text: 'STOP', timestamp: AT })[0] as string;
