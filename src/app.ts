@@ -75,6 +75,9 @@ export class App {
   db!: Db;
   calls!: CallStore;
   handler!: CallHandler;
+  private readonly writePendingCalls = (): void => {
+    if (this.db?.open) this.handler.writePending();
+  };
   syncLog!: SyncLog;
   web: FastifyInstance | null = null;
   /** What happened, in words for the status page (kept in the database); set by `start`. */
@@ -126,6 +129,9 @@ export class App {
     c = this.config;
     this.sync.start();
     this.handler = new CallHandler({ db: this.db, calls: this.calls, country: c.country, log: this.log });
+    // A call hung up on is written at the end of its event-loop turn; a process that exits in
+    // that turn (a second Ctrl-C, an uncaught exception) writes it on the way out.
+    process.on('exit', this.writePendingCalls);
     // Headquarters hears of every call through the sync log, written in the call's transaction.
     this.handler.addRecordHook((row) => this.syncLog.append(row.id, 'call', callSyncPayload(row)));
     // The reply is queued in the call's transaction too (docs/SMS.md); a crash keeps both or neither.
@@ -255,6 +261,7 @@ export class App {
     this.sync = null;
     for (const unwatch of this.unwatch.splice(0)) unwatch();
     if (this.db?.open) this.events?.flush();
+    process.off('exit', this.writePendingCalls);
     if (this.db?.open) this.db.close();
     this.log.info('stopped');
   }

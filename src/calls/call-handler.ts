@@ -193,6 +193,14 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
    * database refuses does not take the others of its turn with it. Should the transaction
    * itself fail, each is tried on its own.
    */
+  /**
+   * Write the calls waiting for the end of this turn now. For a process about to exit (its
+   * `exit` event: `process.exit`, an uncaught exception), where no later turn comes.
+   */
+  writePending(): void {
+    this.flush();
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     const records = this.queued;

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { tempDir } from '../helpers/box.js';
 import { freePort, spawnCli } from '../helpers/cli.js';
@@ -73,4 +75,31 @@ test('kill -9 of the daemon right after a hang-up: the call is in the database o
   again.kill('SIGTERM');
   const [code] = (await once(again, 'exit')) as [number | null];
   assert.equal(code, 0, `clean stop on SIGTERM (stderr: ${again.output.stderr})`);
+});
+
+test('an uncaught exception right after a hang-up (a bug, in the same turn): the call is still on disk', async (t) => {
+  const { dir, remove } = tempDir();
+  t.after(remove);
+  const modem = await ptyModem(dir, 'ttyUSB0', { vendor: 'quectel' });
+  t.after(() => modem.close());
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, `box:\n  id: bug-test\ndatabase: ./box.db\nmodems:\n  - port: ${modem.path}\n    label: line-1\nmodemPoll:\n  intervalSeconds: 5\n`);
+  const fixture = fileURLToPath(new URL('../fixtures/bug-after-hangup.ts', import.meta.url));
+  const box = spawn(process.execPath, ['--import', 'tsx', fixture, config], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => box.kill('SIGKILL'));
+  let stderr = '';
+  box.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await nextEvent(modem.sim, 'command', (c: unknown) => c === 'AT+CSQ', 15_000);
+  const exited = once(box, 'exit');
+  void modem.sim.ring('+919812300002', { rings: 3, intervalMs: 2000 });
+  const [code] = (await exited) as [number | null];
+  assert.notEqual(code, 0);
+  assert.match(stderr, /a bug right after the hang-up/);
+  const db = new Database(join(dir, 'box.db'), { readonly: true });
+  const rows = db.prepare('SELECT number FROM calls').all() as { number: string }[];
+  db.close();
+  assert.deepEqual(
+    rows.map((r) => r.number),
+    ['+919812300002'],
+  );
 });
