@@ -264,7 +264,14 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
   /** Point mem1 at `storage` (only when it is not already there). */
   private async select(engine: AtEngine, storage: string | null): Promise<void> {
     if (storage === null || storage === this.mem1) return;
-    await engine.send(`AT+CPMS="${storage}"`);
+    try {
+      await engine.send(`AT+CPMS="${storage}"`);
+    } catch (err) {
+      // A timeout may come after the modem switched: what it points at is not known any more,
+      // so the next read selects again instead of trusting the old value.
+      this.mem1 = null;
+      throw err;
+    }
     this.mem1 = storage;
   }
 

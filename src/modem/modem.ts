@@ -302,12 +302,17 @@ export class Modem extends EventEmitter<ModemEvents> {
     if (!engine || engine.isClosed || caller === undefined || this.detector.busy) return;
     try {
       const res = await engine.send('AT+CLCC', { timeoutMs: this.t.hangupMs });
-      const still = res.lines
+      const incoming = res.lines
         .map(parseClcc)
-        .some((c) => c !== null && c.direction === 'incoming' && sameCaller(c.number === '' ? null : c.number, caller));
+        .filter((c): c is NonNullable<typeof c> => c !== null && c.direction === 'incoming');
+      const still = incoming.some((c) => sameCaller(c.number === '' ? null : c.number, caller));
       if (!still) {
-        this.hangupsConfirmed++;
-        this.detector.confirmGone(caller);
+        // An incoming call listed without a number may be ours with the number left out: then
+        // the same-call guard stays, and a +CLIP of the same number is still the old call.
+        if (!incoming.some((c) => c.number === '')) {
+          this.hangupsConfirmed++;
+          this.detector.confirmGone(caller);
+        }
         return;
       }
       if (this.detector.busy) return;

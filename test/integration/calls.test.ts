@@ -229,6 +229,30 @@ test('an unplugged modem is marked gone and comes back by itself when plugged in
   await waitFor('the call row', () => app.calls.list({ limit: 5 }).find((r) => r.number === '+919877777777'));
 });
 
+test('AT+CLCC listing an incoming call without its number after ATH: not taken as proof the call is gone', async (t) => {
+  const { app, modems } = await setup(t, ['quectel']);
+  const [m] = modems;
+  const modem = app.modems[0];
+  assert.ok(m && modem);
+  // This firmware leaves the number out of +CLCC: the call listed may be ours, still ringing.
+  m.sim.onCommand(/^AT\+CLCC$/, () => ({ lines: ['+CLCC: 1,1,4,0,0,"",128'], final: 'OK' }));
+  const checked = nextEvent(m.sim, 'command', (c: unknown) => c === 'AT+CLCC', 5000);
+  assert.equal((await m.sim.ring('+919855555555', { rings: 3, intervalMs: 2000 })).outcome, 'hung-up');
+  await checked;
+  await waitFor('the call row', () => app.calls.total() === 1);
+  // The same number at once is still the old call (the 3 s guard), not a second caller: it is
+  // hung up with AT+CHUP as a call that survived ATH, not answered with ATH as a new one.
+  const before = m.sim.commands.length;
+  const again = await m.sim.ring('+919855555555', { rings: 3, intervalMs: 2000 });
+  assert.equal(again.outcome, 'hung-up');
+  assert.deepEqual(
+    m.sim.commands.slice(before).filter((c) => c === 'ATH' || c === 'AT+CHUP'),
+    ['AT+CHUP'],
+  );
+  assert.equal(modem.counters.hangupsConfirmed, 0);
+  assert.equal(app.calls.total(), 1);
+});
+
 test('a modem plugged in again is reopened as soon as its device appears, not at the next reconnect attempt', async (t) => {
   const { dir, remove } = tempDir();
   t.after(remove);

@@ -122,6 +122,23 @@ void test('a modem that keeps delivery reports (+CDSI: "SR"): each is read from 
   assert.equal(reader.stats.fullFound, 0);
 });
 
+void test('AT+CPMS="SR" unanswered (the modem may have switched anyway): the message storage is selected again before the next read', async (t) => {
+  const report = encodeStatusReport({ messageReference: 5, recipient: '+919812345678', submittedAt: AT, dischargedAt: AT, status: 0 });
+  const { env, sim } = await rig(t, {}, [], true);
+  // The first switch to the report storage gets no answer at all.
+  const restore = sim.onCommand(/^AT\+CPMS="SR"$/, () => null);
+  const timedOut = nextEvent(sim, 'command', (c: unknown) => c === 'AT+CPMS="SR"');
+  sim.reportStorage.deliver(report);
+  await timedOut;
+  restore();
+  const stored = nextEvent(env.inbox, 'stored', () => true, 8000);
+  sim.deliverSms(pdu('after the timeout')[0] as string);
+  await stored;
+  const after = sim.commands.slice(sim.commands.indexOf('AT+CPMS="SR"') + 1);
+  const select = after.indexOf('AT+CPMS="SM"');
+  assert.ok(select >= 0 && select < after.indexOf('AT+CMGR=1'), `AT+CPMS="SM" before the read: ${after.join(' ')}`);
+});
+
 void test('+CMTI: "SR",6 (a report announced as a message) is read as a report, never stored as a message', async (t) => {
   const report = encodeStatusReport({ messageReference: 7, recipient: '+919812345678', submittedAt: AT, dischargedAt: AT, status: 0 });
   const { env, sim, modem } = await rig(t, {}, [], true);
