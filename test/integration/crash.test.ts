@@ -89,10 +89,16 @@ test('an uncaught exception right after a hang-up (a bug, in the same turn): the
   t.after(() => box.kill('SIGKILL'));
   let stderr = '';
   box.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await nextEvent(modem.sim, 'command', (c: unknown) => c === 'AT+CSQ', 15_000);
-  const exited = once(box, 'exit');
+  // Rung once the fixture is watching for the hang-up (it says "started") and the modem is set
+  // up (the inbox lists the SIM once the modem is ready).
+  const initialised = nextEvent(modem.sim, 'command', (c: unknown) => c === 'AT+CMGL=4', 15_000);
+  await nextEvent(box.stdout, 'data', (d: unknown) => String(d).includes('started'), 15_000);
+  await initialised;
+  const exited = nextEvent<[number | null]>(box, 'exit', () => true, 10_000);
   void modem.sim.ring('+919812300002', { rings: 3, intervalMs: 2000 });
-  const [code] = (await exited) as [number | null];
+  const [code] = await exited.catch((err: unknown) => {
+    throw new Error(`${String(err)}; box stderr: ${stderr}; modem saw: ${modem.sim.commands.slice(-8).join(' ')}`);
+  });
   assert.notEqual(code, 0);
   assert.match(stderr, /a bug right after the hang-up/);
   const db = new Database(join(dir, 'box.db'), { readonly: true });
