@@ -189,11 +189,6 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
   }
 
   /**
-   * Commit every queued call in one transaction, each in its own savepoint, so one call the
-   * database refuses does not take the others of its turn with it. Should the transaction
-   * itself fail, each is tried on its own.
-   */
-  /**
    * Write the calls waiting for the end of this turn now. For a process about to exit (its
    * `exit` event: `process.exit`, an uncaught exception), where no later turn comes.
    */
@@ -201,6 +196,11 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     this.flush();
   }
 
+  /**
+   * Commit every queued call in one transaction, each in its own savepoint, so one call the
+   * database refuses does not take the others of its turn with it. Should the transaction
+   * itself fail, each is tried on its own.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const records = this.queued;

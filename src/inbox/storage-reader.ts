@@ -152,8 +152,7 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
           this.request('check');
           return;
         }
-        this.reads.set(`${info.storage}:${info.index}`, { storage: info.storage, index: info.index });
-        this.kick();
+        this.enqueueRead(info);
         return;
       }
       case 'cdsi': {
@@ -163,8 +162,7 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
           this.log.warn({ line: u.line.slice(0, 60) }, 'unparsable +CDSI; that delivery report stays in the modem');
           return;
         }
-        this.reads.set(`${info.storage}:${info.index}`, { storage: info.storage, index: info.index });
-        this.kick();
+        this.enqueueRead(info);
         return;
       }
       case 'cmt':
@@ -174,6 +172,12 @@ export class StorageReader extends EventEmitter<StorageReaderEvents> {
         return;
     }
   };
+
+  /** Read the message (or stored report) at this storage index; a second indication for it is one read. */
+  private enqueueRead(info: { storage: string; index: number }): void {
+    this.reads.set(`${info.storage}:${info.index}`, { storage: info.storage, index: info.index });
+    this.kick();
+  }
 
   /** `+CMT: ,<len>` + PDU: the message exists only in this line, so it is stored at once. */
   private onDirect(u: Urc): void {
