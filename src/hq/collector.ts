@@ -195,13 +195,14 @@ export class Collector extends EventEmitter<CollectorEvents> {
     const dead = async (reason: DeadLetterReason, detail: string, batchId: string | null = null): Promise<number> => {
       this.stats.deadLetters[reason] = (this.stats.deadLetters[reason] ?? 0) + 1;
       this.log.warn({ box, reason, detail: detail.slice(0, 300), bytes: message.length }, 'malformed batch sent to the dead-letter table');
+      const stored = storableText(detail.slice(0, 1000));
       try {
         await this.o.store.deadLetter({
           receivedAt,
           topic,
           box,
           reason,
-          detail: storableText(detail.slice(0, 1000)),
+          detail: stored,
           bytes: message.length,
           sample: message.subarray(0, 64).toString('hex'),
         });
@@ -216,7 +217,7 @@ export class Collector extends EventEmitter<CollectorEvents> {
         status: 'dead',
         sha256: createHash('sha256').update(message).digest('hex'),
         reason,
-        detail: storableText(detail.slice(0, 1000)),
+        detail: stored,
       };
       this.stats.deadAcks++;
       this.publishAck(ackTopic, deadAck);

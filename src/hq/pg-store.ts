@@ -9,8 +9,8 @@
 import pg from 'pg';
 
 import { AppError, ErrorCodes } from '../errors.js';
-import { GAPS_SQL } from './sqlite-store.js';
 import {
+  GAPS_SQL,
   HqStoreError,
   offsetMs,
   type DeadLetter,

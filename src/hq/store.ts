@@ -169,3 +169,22 @@ export interface HqStore {
 export function offsetMs(options: ReportOptions): number {
   return options.utcOffsetMinutes * 60_000;
 }
+
+/**
+ * Holes in each (box, db) sequence, counting rejected records as present: between two seqs HQ
+ * has, and before the first one. Seqs above the highest HQ has are the box's backlog, not gaps.
+ * The same SQL runs on PostgreSQL (window functions, standard CTEs).
+ */
+export const GAPS_SQL = `
+WITH s AS (
+  SELECT box, db, seq FROM records
+  UNION ALL
+  SELECT box, db, seq FROM rejected_records
+), n AS (
+  SELECT box, db, seq, LEAD(seq) OVER (PARTITION BY box, db ORDER BY seq) AS next_seq FROM s
+), g AS (
+  SELECT box, db, seq + 1 AS "from", next_seq - 1 AS "to" FROM n WHERE next_seq > seq + 1
+  UNION ALL
+  SELECT box, db, 1 AS "from", MIN(seq) - 1 AS "to" FROM s GROUP BY box, db HAVING MIN(seq) > 1
+)
+SELECT box, db, "from", "to" FROM g ORDER BY box, db, "from" LIMIT ?`;

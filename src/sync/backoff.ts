@@ -23,7 +23,7 @@ export class Backoff {
   next(): number {
     const ceiling = Math.min(this.options.maxMs, this.options.minMs * 2 ** Math.min(this.attempt, 30));
     this.attempt++;
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    return jitter(ceiling, this.random);
   }
 
   /** Attempts since the last reset. */

@@ -11,6 +11,7 @@
 import { dirname } from 'node:path';
 
 import { ConfigError, validateConfig, type Config, type ConfigIssue } from '../config/load.js';
+import { isRecord } from '../config/issues.js';
 import { stableJson } from '../store/sync-log.js';
 
 /** The source name in messages about a pushed configuration. */
@@ -24,7 +25,7 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 
 /** Every leaf key path of a nested object: `{ log: { level: 'x' } }` → `['log.level']`. Lists are leaves. */
 export function leafPaths(value: unknown, prefix = ''): string[] {
-  if (!isPlainObject(value)) return prefix === '' ? [] : [prefix];
+  if (!isRecord(value)) return prefix === '' ? [] : [prefix];
   const entries = Object.entries(value);
   if (entries.length === 0) return prefix === '' ? [] : [prefix];
   return entries.flatMap(([key, child]) => leafPaths(child, prefix === '' ? key : `${prefix}.${key}`));
@@ -73,7 +74,7 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
     // validatePush refuses these already; never follow one, whoever calls this.
     if (FORBIDDEN_KEYS.has(key)) continue;
     const current = Object.hasOwn(base, key) ? base[key] : undefined;
-    base[key] = isPlainObject(value) && isPlainObject(current) ? merge(current, value) : value;
+    base[key] = isRecord(value) && isRecord(current) ? merge(current, value) : value;
   }
   return base;
 }
@@ -81,12 +82,8 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 function valueAt(value: unknown, path: string): unknown {
   let current: unknown = value;
   for (const key of path.split('.')) {
-    if (!isPlainObject(current)) return undefined;
+    if (!isRecord(current)) return undefined;
     current = current[key];
   }
   return current;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
