@@ -53,13 +53,17 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/** Opens every CSV the box writes (UTF-8 byte-order mark), so Excel reads Hindi names correctly. */
+export const CSV_BOM = '\uFEFF';
+
 const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
 
 /**
  * One field for a CSV file that people open in a spreadsheet, quoted when needed. A field that
  * starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a `'` in front, so a name such as
  * `=HYPERLINK(…)` shows as text instead of running (OWASP "CSV injection"); plain numbers,
- * `+919812345678` included, are left as they are. Same rule as the status page's downloads.
+ * `+919812345678` included, are left as they are. Used by the CLI export and the status page's
+ * downloads alike.
  */
 export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';

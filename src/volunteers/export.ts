@@ -14,7 +14,7 @@ import type { Writable } from 'node:stream';
 import { zonedToEpoch, zoneParts } from '../sms/schedule.js';
 import type { Db } from '../store/db.js';
 import { VolunteerStore, type CallerView, type ExportQuery, type VolunteerView } from '../store/volunteers.js';
-import { csvLine } from './csv.js';
+import { CSV_BOM, csvLine } from './csv.js';
 
 export type ExportWhat = 'callers' | 'volunteers';
 
@@ -39,7 +39,6 @@ export interface ExportResult {
   ms: number;
 }
 
-const BOM = '\ufeff';
 const CHUNK = 64 * 1024;
 
 export const CALLER_COLUMNS = [
@@ -125,7 +124,7 @@ export async function exportCsv(opts: ExportOptions): Promise<ExportResult> {
   };
   let rows = 0;
   let bytes = 0;
-  let buffer = BOM + csvLine(opts.what === 'callers' ? CALLER_COLUMNS : VOLUNTEER_COLUMNS);
+  let buffer = CSV_BOM + csvLine(opts.what === 'callers' ? CALLER_COLUMNS : VOLUNTEER_COLUMNS);
   const flush = async (): Promise<void> => {
     check();
     bytes += Buffer.byteLength(buffer);

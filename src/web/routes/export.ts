@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AppError, ErrorCodes } from '../../errors.js';
 import type { WebRuntime } from '../app.js';
-import { CSV_BOM, csvLine } from '../csv.js';
+import { CSV_BOM, csvLine } from '../../volunteers/csv.js';
 import { optionalParam } from '../query.js';
 
 const CALL_COLUMNS = [

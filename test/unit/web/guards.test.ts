@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { safeNext } from '../../../src/web/auth.js';
-import { csvField, csvLine } from '../../../src/web/csv.js';
+import { csvField, csvLine } from '../../../src/volunteers/csv.js';
 import { LoginGuard, VerifySlots, type AttemptOutcome, type GuardVerdict } from '../../../src/web/login-guard.js';
 import { csrfMatches, SessionStore } from '../../../src/web/sessions.js';
 
