@@ -581,8 +581,14 @@ const TABLES: Record<Lang, Messages> = { en, hi };
 
 /** The formatter (with its words) for a language. */
 export function formatter(lang: Lang): Formatter {
-  return new Formatter(lang, TABLES[lang]);
+  // Built once per language: each holds five Intl formatters, and every request and every
+  // live-page tick asks for one. They keep no state between calls.
+  let f = FORMATTERS.get(lang);
+  if (!f) FORMATTERS.set(lang, (f = new Formatter(lang, TABLES[lang])));
+  return f;
 }
+
+const FORMATTERS = new Map<Lang, Formatter>();
 
 /** An event in words. */
 export function eventText(f: Formatter, kind: string, params: EventParams): string {

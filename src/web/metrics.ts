@@ -7,6 +7,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallHandler } from '../calls/call-handler.js';
+import { unreadableLines } from '../events/watch.js';
 import type { ModemState } from '../modem/modem.js';
 import { localMidnight, type CallReport } from '../store/call-report.js';
 import type { CallRow } from '../store/calls.js';
@@ -101,7 +102,7 @@ export function buildMetrics(src: MetricsSources): WebMetrics {
       for (const m of s.modems) {
         this.set({ line: m.label }, m.state === 'ready' ? 1 : 0);
         const c = m.counters;
-        followUnreadable({ line: m.label }, c.unknownLines + c.overflows + c.badClipLines + c.strayFinals + c.unexpectedPrompts);
+        followUnreadable({ line: m.label }, unreadableLines(c));
         followTimeouts({ line: m.label }, c.timeouts);
       }
       if (src.handler) followNotSaved({}, src.handler.stats.writeErrors);

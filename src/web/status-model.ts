@@ -4,6 +4,7 @@
  * same thing. Numbers here are whole; masking for viewers happens where they are shown.
  */
 import type { EventParams } from '../events/event-log.js';
+import { unreadableLines } from '../events/watch.js';
 import type { Logger } from '../log.js';
 import type { ModemCounters, ModemInfo } from '../modem/modem.js';
 import type { CallReport, LineCallStats } from '../store/call-report.js';
@@ -94,11 +95,6 @@ export const WEAK_SIGNAL_DBM = -103;
 const SLOW_START_MS = 30_000;
 const MINUTE = 60_000;
 const MiB = 1024 * 1024;
-
-/** Sum of the counters that mean "the modem printed something the box could not use". */
-function unreadable(c: ModemCounters): number {
-  return c.unknownLines + c.overflows + c.badClipLines + c.strayFinals + c.unexpectedPrompts;
-}
 
 /**
  * The health verdict and its reasons, in the order a technician should act on them.
@@ -228,7 +224,7 @@ export class OverviewSource {
       bars: signalBars(m.signalDbm),
       calls: lines.get(m.label) ?? { callsToday: 0, lastCallAt: null, medianLatencyMs: null },
       sms: smsUsage?.get(m.label) ?? null,
-      unreadable: unreadable(m.counters),
+      unreadable: unreadableLines(m.counters),
     }));
     const sms = p.sms ? this.safely('sms', () => p.sms?.counts(midnight) ?? null) : null;
     const sync = p.sync ? this.safely('sync', () => p.sync?.status() ?? null) : null;
