@@ -165,7 +165,8 @@ export class CallHandler extends EventEmitter<CallHandlerEvents> {
     }
     // Hang up before anything else: this is the caller's money.
     const done = call.modem.hangUp({ onWritten: (t) => recordOnce(t) });
-    if (row === undefined && queued === undefined) timer = setTimeout(() => recordOnce(null), this.writeWaitMs);
+    // Queued already when the hang-up left at once; otherwise written after writeWaitMs anyway.
+    if (queued === undefined) timer = setTimeout(() => recordOnce(null), this.writeWaitMs);
     const work = done
       .then((ok) => {
         recordOnce(null);

@@ -193,11 +193,16 @@ export class Modem extends EventEmitter<ModemEvents> {
 
   /** Bad-input and traffic counters since start, across reconnects (shown on the status page). */
   get counters(): ModemCounters {
+    return { ...this.engineTotals(), badClipLines: this.badClipLines, hangupsConfirmed: this.hangupsConfirmed, hangupsRepeated: this.hangupsRepeated };
+  }
+
+  /** The AT engine's counters over every connection so far, the open one included. */
+  private engineTotals(): AtEngineStats {
     const now = this.engineRef?.stats;
     const past = this.pastStats;
     const sum = {} as AtEngineStats;
     for (const key of Object.keys(now ?? past ?? {}) as (keyof AtEngineStats)[]) sum[key] = (now?.[key] ?? 0) + (past?.[key] ?? 0);
-    return { ...sum, badClipLines: this.badClipLines, hangupsConfirmed: this.hangupsConfirmed, hangupsRepeated: this.hangupsRepeated };
+    return sum;
   }
 
   get label(): string {
@@ -364,8 +369,7 @@ export class Modem extends EventEmitter<ModemEvents> {
       this.wakeSupervisor = null;
       clearTimeout(this.healthTimer);
       engine.close();
-      const { badClipLines: _bad, ...stats } = this.counters;
-      this.pastStats = stats;
+      this.pastStats = this.engineTotals();
       this.engineRef = null;
       this.stream = null;
       if (this.stopping) break;

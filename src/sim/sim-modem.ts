@@ -245,7 +245,7 @@ export class SimModem extends EventEmitter<SimModemEvents> {
       return;
     }
     const sp = this.profile.spaceAfterColon ? ' ' : '';
-    this.emitRaw(`${this.profile.lineEnd}+CDS:${sp}${pdu.length / 2 - 1}${this.profile.lineEnd}${pdu}${this.profile.lineEnd}`);
+    this.emitRaw(`${this.profile.lineEnd}+CDS:${sp}${tpduLength(pdu)}${this.profile.lineEnd}${pdu}${this.profile.lineEnd}`);
   }
 
   /**
