@@ -200,7 +200,6 @@ export class OutboxStore {
       tooLong: p(`SELECT * FROM sms_outbox WHERE status = 'queued' AND sim_iccid IS NULL AND parts > ? ORDER BY seq LIMIT ?`),
       pinnedIdle: p(`SELECT * FROM sms_outbox WHERE status = 'queued' AND sim_iccid IS NOT NULL AND updated_at < ? ORDER BY seq LIMIT ?`),
       waiting: p(`SELECT * FROM sms_outbox WHERE status = 'queued' ORDER BY seq LIMIT ?`),
-      nextAttempt: p(`SELECT MIN(next_attempt_at) AS t FROM sms_outbox WHERE status = 'queued' AND next_attempt_at > ?`),
       claim: p(`UPDATE sms_outbox SET status = 'sending', modem = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'`),
       partSending: p(`
         UPDATE sms_parts SET status = 'sending', attempts = attempts + 1, modem = ?, sim_iccid = ?, started_at = ?, last_error = NULL
@@ -295,11 +294,6 @@ export class OutboxStore {
   /** Queued messages whether due or not, oldest first. */
   waiting(limit: number): SmsRow[] {
     return (this.st('waiting').all(limit) as RawSms[]).map(smsFromRaw);
-  }
-
-  /** The earliest retry time after `now`, or null. */
-  nextAttemptAfter(now: number): number | null {
-    return (this.st('nextAttempt').get(now) as { t: number | null }).t;
   }
 
   /** queued → sending; false when someone else took it first. Counts an attempt. */

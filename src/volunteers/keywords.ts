@@ -3,7 +3,7 @@
  * START, HELP, an interest, or nothing the box acts on (free text, shown to people). Pure: no
  * I/O, no clock; the handler in `commands.ts` acts on the result.
  */
-import type { Place, PlaceLookup } from './places.js';
+import { PINCODE, type Place, type PlaceLookup } from './places.js';
 import { asciiDigits, cleanName, splitWords, wordKey } from './text.js';
 
 /** The longest name kept, in user-perceived characters. */
@@ -81,8 +81,6 @@ export function compileRules(rules: KeywordRules): CompiledRules {
 
 const PIN_WORDS = new Set(['PIN', 'PINCODE', 'PIN-CODE', 'PIN.', 'पिन', 'पिनकोड', 'पिन-कोड'].map(wordKey));
 const DIGIT_TOKEN = /^[0-9][0-9\-./]*$/;
-/** An Indian pincode: six digits, the first not 0. */
-const PINCODE = /^[1-9]\d{5}$/;
 
 /**
  * Read one message. `places` (the pincode table, when configured) lets a constituency name stand

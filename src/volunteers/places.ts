@@ -36,7 +36,8 @@ function headerKey(h: string): string {
   return h.trim().toLowerCase().replace(/[\s_-]+/g, '');
 }
 
-const PINCODE = /^[1-9]\d{5}$/;
+/** An Indian pincode: six digits, the first not 0. */
+export const PINCODE = /^[1-9]\d{5}$/;
 
 /**
  * The pincode → district / assembly constituency table (docs/VOLUNTEERS.md). Read once at start
