@@ -148,6 +148,16 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
     return claimed;
   }
 
+  /**
+   * The message as it is now (just failed, sent or delivered, in the caller's transaction),
+   * told to HQ as `<id>:<status>`; `parts` as they are now, read again when not given.
+   */
+  private recordOutcome(id: string, parts: readonly SmsPartRow[] = this.store.parts(id)): SmsRow | null {
+    const row = this.store.get(id);
+    if (row) this.opts.syncLog.append(`${id}:${row.status}`, 'sms', smsSyncPayload(row, parts));
+    return row;
+  }
+
   /** A claimed message with no part to send: sent when every part was, else failed. Returns its outcomes. */
   private settleWithNothingToSend(id: string, parts: readonly SmsPartRow[], now: number): SmsRow[] {
     const done = parts.length > 0 && parts.every((p) => p.status === 'sent' || p.status === 'delivered');
@@ -155,24 +165,17 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
       const error = `inconsistent: queued with no part left to send (parts ${parts.map((p) => `${p.part} ${p.status}`).join(', ')})`;
       this.log.error({ sms: id }, `${error}; failed`);
       if (!this.store.fail(id, error, now)) return [];
-      const row = this.store.get(id);
-      if (row) this.opts.syncLog.append(`${id}:failed`, 'sms', smsSyncPayload(row, this.store.parts(id)));
+      const row = this.recordOutcome(id);
       return row ? [row] : [];
     }
     this.log.warn({ sms: id }, 'repaired a queued SMS whose every part had been sent: marked sent');
     const out: SmsRow[] = [];
     if (!this.store.markSent(id, now)) return out;
-    const sent = this.store.get(id);
-    if (sent) {
-      this.opts.syncLog.append(`${id}:sent`, 'sms', smsSyncPayload(sent, parts));
-      out.push(sent);
-    }
+    const sent = this.recordOutcome(id, parts);
+    if (sent) out.push(sent);
     if (parts.every((p) => p.status === 'delivered') && this.store.markDelivered(id, now)) {
-      const delivered = this.store.get(id);
-      if (delivered) {
-        this.opts.syncLog.append(`${id}:delivered`, 'sms', smsSyncPayload(delivered, parts));
-        out.push(delivered);
-      }
+      const delivered = this.recordOutcome(id, parts);
+      if (delivered) out.push(delivered);
     }
     return out;
   }
@@ -202,9 +205,7 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
         return { sent: null, next: next.part };
       }
       if (parts.some((p) => p.status === 'sending') || !this.store.markSent(id, now)) return { sent: null, next: null };
-      const row = this.store.get(id);
-      if (row) this.opts.syncLog.append(`${id}:sent`, 'sms', smsSyncPayload(row, parts));
-      return { sent: row, next: null };
+      return { sent: this.recordOutcome(id, parts), next: null };
     });
     if (result.sent) this.emit('outcome', result.sent);
     return result;
@@ -224,9 +225,7 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
     const now = this.clock();
     const row = this.store.transaction(() => {
       if (!this.store.fail(id, error, now)) return null;
-      const failed = this.store.get(id);
-      if (failed) this.opts.syncLog.append(`${id}:failed`, 'sms', smsSyncPayload(failed, this.store.parts(id)));
-      return failed;
+      return this.recordOutcome(id);
     });
     if (row) this.emit('outcome', row);
     return row;
@@ -259,15 +258,12 @@ export class SmsOutbox extends EventEmitter<SmsOutboxEvents> implements SmsQueue
       if (outcome === 'failed') {
         const error = `not delivered: the network reported status 0x${status.toString(16).padStart(2, '0')} for part ${candidate.part}`;
         if (!this.store.fail(candidate.smsId, error, now)) return null;
-        const row = this.store.get(candidate.smsId);
-        if (row) this.opts.syncLog.append(`${row.id}:failed`, 'sms', smsSyncPayload(row, this.store.parts(row.id)));
-        return row;
+        // Fetched again: failing the message failed its unsent parts too.
+        return this.recordOutcome(candidate.smsId);
       }
       if (!parts.every((p) => p.status === 'delivered')) return null;
       if (!this.store.markDelivered(candidate.smsId, now)) return null;
-      const row = this.store.get(candidate.smsId);
-      if (row) this.opts.syncLog.append(`${row.id}:delivered`, 'sms', smsSyncPayload(row, parts));
-      return row;
+      return this.recordOutcome(candidate.smsId, parts);
     });
     if (message) this.emit('outcome', message);
     return { matched: true, smsId: candidate.smsId, part: candidate.part, outcome, message };
