@@ -7,14 +7,12 @@ import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, st
 import { dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parse, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { parseConfig } from '../config/load.js';
+import { USER_NAME_PATTERN, WEB_ROLES } from '../config/schema.js';
 import { AppError, ErrorCodes } from '../errors.js';
 import { DEFAULT_SCRYPT, hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 
 /** The account roles (the same words as config `http.users[].role`). */
-export const ACCOUNT_ROLES = ['viewer', 'admin'] as const;
-export type AccountRole = (typeof ACCOUNT_ROLES)[number];
-
-const USER_NAME = /^[A-Za-z0-9._@-]{1,32}$/;
+export type AccountRole = (typeof WEB_ROLES)[number];
 
 export interface SetAccountOptions {
   /** The configuration file to change. */
@@ -198,8 +196,8 @@ function holdsAccount(text: string, user: string, role: AccountRole, hash: strin
  */
 export async function setAccount(options: SetAccountOptions): Promise<SetAccountResult> {
   const path = resolve(options.file);
-  if (!USER_NAME.test(options.user)) throw usage(`--user must be 1 to 32 letters, digits, dots, dashes, underscores or @, got "${options.user.slice(0, 40)}"`);
-  if (!(ACCOUNT_ROLES as readonly string[]).includes(options.role)) throw usage(`--role must be viewer or admin, got "${String(options.role)}"`);
+  if (!USER_NAME_PATTERN.test(options.user)) throw usage(`--user must be 1 to 32 letters, digits, dots, dashes, underscores or @, got "${options.user.slice(0, 40)}"`);
+  if (!(WEB_ROLES as readonly string[]).includes(options.role)) throw usage(`--role must be viewer or admin, got "${String(options.role)}"`);
   const problem = passwordProblem(options.password);
   if (problem) throw usage(problem);
   let text: string;

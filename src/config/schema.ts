@@ -211,13 +211,16 @@ const modems = z
 /** What a status-page account may do: look (numbers masked), or also act and see whole numbers. */
 export const WEB_ROLES = ['viewer', 'admin'] as const;
 
+/** A status-page user name (`missedcall passwd` checks it with this too). */
+export const USER_NAME_PATTERN = /^[A-Za-z0-9._@-]{1,32}$/;
+
 const USER_NAME_PHRASE = 'a user name of 1 to 32 letters, digits, dots, dashes, underscores or @, such as ravi';
 
 const webUserSection = section(
   {
     name: text(USER_NAME_PHRASE)
       .superRefine((name, ctx) => {
-        if (!/^[A-Za-z0-9._@-]{1,32}$/.test(name)) ctx.addIssue({ code: 'custom', message: expected(USER_NAME_PHRASE), input: name });
+        if (!USER_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', message: expected(USER_NAME_PHRASE), input: name });
       })
       .describe('Required. The name to log in with, such as ravi: 1 to 32 letters, digits, dots, dashes, underscores or @. Each account needs its own.'),
     role: oneOf(WEB_ROLES, 'viewer or admin')

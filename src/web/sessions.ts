@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { WEB_ROLES } from '../config/schema.js';
 
 /** What an account may do: a viewer looks (numbers masked), an admin also acts and sees whole numbers. */
-export type Role = 'viewer' | 'admin';
+export type Role = (typeof WEB_ROLES)[number];
 
 /** A logged-in browser. */
 export interface Session {
