@@ -26,15 +26,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { SerialPort } from 'serialport';
-import { createPtyPair, type PtyPair } from '../../src/sim/pty.js';
-import { SimModem, type CallOutcome } from '../../src/sim/sim-modem.js';
+import type { CallOutcome, SimModem } from '../../src/sim/sim-modem.js';
 import type { SimVendor } from '../../src/sim/profiles.js';
+import { freePort } from '../../test/helpers/cli.js';
+import { ptyModem, type PtyModem } from '../../test/helpers/pty-modem.js';
 
 const { values } = parseArgs({
   options: {
@@ -123,18 +122,6 @@ function launch(cmd: string, args: string[], dir: string, cwd = dir): ChildProce
   started.add(child);
   child.once('exit', () => started.delete(child));
   return child;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const daemons: DaemonSpec[] = [
@@ -277,39 +264,22 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 // ---------------------------------------------------------------- the simulated modem
 
-interface Plugged {
-  sim: SimModem;
-  pair: PtyPair;
-  port: SerialPort;
+type Plugged = PtyModem & {
   /** Commands with the time they arrived (performance.now()). */
   log: { at: number; command: string }[];
-}
+};
 
 async function plug(dir: string, name: string): Promise<Plugged> {
-  const pair = await createPtyPair(dir, name);
-  const port = await new Promise<SerialPort>((resolve, reject) => {
-    const p = new SerialPort({ path: pair.simPath, baudRate: 115200, autoOpen: false, lock: false });
-    p.open((err) => (err ? reject(err) : resolve(p)));
-  });
-  const sim = new SimModem(port, { vendor: opts.vendor });
+  const m = await ptyModem(dir, name, { vendor: opts.vendor });
   const log: Plugged['log'] = [];
-  sim.on('command', (command) => log.push({ at: performance.now(), command }));
-  return { sim, pair, port, log };
+  m.sim.on('command', (command) => log.push({ at: performance.now(), command }));
+  return { ...m, log };
 }
 
 /** Pull it out: the sim's end is closed and socat killed, so the daemon's end vanishes too. */
 async function unplug(m: Plugged): Promise<void> {
   m.sim.unplug();
-  if (m.port.isOpen) {
-    await new Promise<void>((r) => {
-      const timer = setTimeout(r, 1000);
-      m.port.close(() => {
-        clearTimeout(timer);
-        r();
-      });
-    });
-  }
-  await m.pair.close();
+  await m.close();
 }
 
 /** Resolves once `ready` has been sent and the daemon then left the modem alone for 1.5 s. */
@@ -365,7 +335,7 @@ async function runDaemon(spec: DaemonSpec, n: number): Promise<Result> {
   const result: Result = { name: spec.name, version: spec.version(bin), notes: [] };
   const dir = mkdtempSync(join(tmpdir(), `versus-${spec.name}-`));
   let modem = await plug(dir, 'ttyUSB2');
-  const device = modem.pair.appPath;
+  const device = modem.path;
   const child = await spec.start(bin, dir, device);
   let exitNote: string | null = null;
   child.once('exit', (code, signal) => {
