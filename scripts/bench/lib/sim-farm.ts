@@ -5,29 +5,20 @@
  * IPC in:  { start: true } | { stop: true }
  * IPC out: { ready: true, paths } then, after stop, { done: true, calls, busy, e2e: number[] }
  */
-import { SerialPort } from 'serialport';
-import { createPtyPair, type PtyPair } from '../../../src/sim/pty.js';
-import { SimModem } from '../../../src/sim/sim-modem.js';
 import type { SimVendor } from '../../../src/sim/profiles.js';
+import type { SimModem } from '../../../src/sim/sim-modem.js';
+import { ptyModem, type PtyModem } from '../../../test/helpers/pty-modem.js';
 
 const count = Number(process.argv[2] ?? '1');
 const dir = process.argv[3] ?? '/tmp';
 const vendors: SimVendor[] = ['quectel', 'simcom', 'huawei', 'generic'];
 
-const pairs: PtyPair[] = [];
-const ports: SerialPort[] = [];
-const sims: SimModem[] = [];
+const modems: PtyModem[] = [];
 for (let i = 0; i < count; i++) {
-  const pair = await createPtyPair(dir, `bench${i}`);
-  pairs.push(pair);
-  const port = await new Promise<SerialPort>((resolve, reject) => {
-    const p = new SerialPort({ path: pair.simPath, baudRate: 115200, autoOpen: false, lock: false });
-    p.open((err) => (err ? reject(err) : resolve(p)));
-  });
-  ports.push(port);
-  sims.push(new SimModem(port, { vendor: vendors[i % vendors.length], imei: `8671620${String(i).padStart(8, '0')}` }));
+  modems.push(await ptyModem(dir, `bench${i}`, { vendor: vendors[i % vendors.length], imei: `8671620${String(i).padStart(8, '0')}` }));
 }
-process.send?.({ ready: true, paths: pairs.map((p) => p.appPath) });
+const sims: SimModem[] = modems.map((m) => m.sim);
+process.send?.({ ready: true, paths: modems.map((m) => m.path) });
 
 let running = false;
 let calls = 0;
@@ -56,8 +47,7 @@ process.on('message', (msg: { start?: boolean; stop?: boolean }) => {
   if (msg.stop) {
     running = false;
     void Promise.all(loops).then(async () => {
-      for (const p of ports) p.close(() => undefined);
-      for (const p of pairs) await p.close();
+      for (const m of modems) await m.close();
       // Exit only once the (large) message has left: process.exit would drop it.
       process.send?.({ done: true, calls, busy, e2e }, () => process.exit(0));
     });
