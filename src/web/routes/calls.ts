@@ -4,8 +4,6 @@ import type { CallRow, CallStore } from '../../store/calls.js';
 import type { Principal } from '../auth.js';
 import { badRequest, parseLimit, queryText, UUID_PATTERN } from '../query.js';
 
-export { MAX_PAGE, parseLimit, queryText } from '../query.js';
-
 /** A call's number as this principal may see it: whole for an admin, masked for a viewer. */
 export function numberFor(principal: Principal | null, number: string | null): string | null {
   if (number === null) return null;
